@@ -1,0 +1,97 @@
+//! Analysis: pure functions over the model that derive retry schedules, blast radius and findings.
+
+pub mod blast;
+pub mod retry;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Graph;
+use crate::source::Source;
+
+pub use retry::RetryPolicy;
+
+/// Everything derived from the model.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    /// The effective retry policy of each node that retries, by node id. Code wins over
+    /// a doc comment.
+    pub retry: BTreeMap<String, RetryPolicy>,
+    /// Every retry policy of a node, the effective one first, by node id.
+    pub all_retries: BTreeMap<String, Vec<RetryPolicy>>,
+    /// The effective per-attempt timeout of each node that has one, by node id.
+    pub timeout_ms: BTreeMap<String, u64>,
+    /// Every node that stops working when this one is down, by node id, sorted.
+    pub blast_radius: BTreeMap<String, Vec<String>>,
+    /// Findings, ranked: severity first, then file and line.
+    pub findings: Vec<Finding>,
+}
+
+/// A problem in the system that an on-call engineer would care about, with a stable code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    pub node: Option<String>,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// What will happen in production.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl Finding {
+    pub fn new(
+        code: &str,
+        severity: Severity,
+        node: Option<&str>,
+        source: &Source,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            code: code.to_string(),
+            severity,
+            node: node.map(str::to_string),
+            file: source.file.clone(),
+            line: source.line,
+            column: source.column,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    pub fn source(&self) -> Source {
+        Source::new(self.file.clone(), self.line, self.column)
+    }
+}
+
+/// Runs every analysis. `diagnostics` are the extractors' problems: those whose code is
+/// a finding code (`parse-error`) become findings too.
+pub fn analyze(graph: &Graph, diagnostics: &[Diagnostic], config: &Config) -> Analysis {
+    let mut analysis = Analysis::default();
+    retry::derive(graph, &mut analysis);
+    analysis.blast_radius = blast::blast_radius(graph);
+    let mut findings = rules::run(graph, &analysis, diagnostics, config);
+    rank(&mut findings);
+    analysis.findings = findings;
+    analysis
+}
+
+fn rank(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.column.cmp(&b.column))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.node.cmp(&b.node))
+    });
+}

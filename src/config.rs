@@ -1,0 +1,116 @@
+//! `opsbook.toml`: where the book goes, what is scanned, and how findings are judged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Severity;
+
+pub const FILE_NAME: &str = "opsbook.toml";
+
+/// The project's configuration. Every field has a default, so no file is needed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The book's title, shown on every page.
+    pub title: String,
+    /// Output folder, relative to the scanned folder.
+    pub out: String,
+    /// Only files matching one of these globs are read (all files when empty).
+    pub include: Vec<String>,
+    /// Files matching any of these globs are never read.
+    pub exclude: Vec<String>,
+    /// Files larger than this many bytes are skipped with a diagnostic.
+    pub max_file_size: u64,
+    pub findings: FindingsConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            title: "Operations book".to_string(),
+            out: "book".to_string(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: 1024 * 1024,
+            findings: FindingsConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FindingsConfig {
+    /// Codes that are not reported.
+    pub allow: Vec<String>,
+    /// Codes reported as warnings.
+    pub warn: Vec<String>,
+    /// Codes reported as errors.
+    pub deny: Vec<String>,
+    /// `check` and `build --strict` fail on findings at or above this severity.
+    pub fail_on: Severity,
+}
+
+impl Default for FindingsConfig {
+    fn default() -> FindingsConfig {
+        FindingsConfig { allow: Vec::new(), warn: Vec::new(), deny: Vec::new(), fail_on: Severity::Error }
+    }
+}
+
+impl FindingsConfig {
+    /// The severity a finding of `code` is reported at, or `None` when it is allowed.
+    pub fn level(&self, code: &str, default: Severity) -> Option<Severity> {
+        let has = |list: &[String]| list.iter().any(|c| c == code);
+        if has(&self.allow) {
+            None
+        } else if has(&self.deny) {
+            Some(Severity::Error)
+        } else if has(&self.warn) {
+            Some(Severity::Warning)
+        } else {
+            Some(default)
+        }
+    }
+}
+
+/// Parses `opsbook.toml`. An error carries the byte span of what was wrong.
+pub fn parse(text: &str) -> Result<Config, (String, Option<std::ops::Range<usize>>)> {
+    toml::from_str::<Config>(text).map_err(|e| (e.message().to_string(), e.span()))
+}
+
+/// Codes and default severities of every finding, in the order the docs list them.
+pub const FINDING_CODES: &[(&str, Severity)] = &[
+    ("parse-error", Severity::Error),
+    ("retry-without-idempotency", Severity::Error),
+    ("unbounded-retry", Severity::Warning),
+    ("missing-timeout", Severity::Warning),
+    ("dangling-reference", Severity::Error),
+    ("dependency-cycle", Severity::Warning),
+    ("no-owner", Severity::Warning),
+    ("doc-code-mismatch", Severity::Warning),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let c = parse("").unwrap();
+        assert_eq!(c.out, "book");
+        assert_eq!(c.findings.fail_on, Severity::Error);
+    }
+
+    #[test]
+    fn levels_follow_the_lists() {
+        let c = parse("[findings]\nallow = [\"no-owner\"]\ndeny = [\"missing-timeout\"]\n").unwrap();
+        assert_eq!(c.findings.level("no-owner", Severity::Warning), None);
+        assert_eq!(c.findings.level("missing-timeout", Severity::Warning), Some(Severity::Error));
+        assert_eq!(c.findings.level("unbounded-retry", Severity::Warning), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn unknown_key_has_a_span() {
+        let (msg, span) = parse("outt = \"x\"\n").unwrap_err();
+        assert!(msg.contains("outt"), "{msg}");
+        assert_eq!(span, Some(0..4));
+    }
+}

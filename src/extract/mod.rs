@@ -1,0 +1,279 @@
+//! Extractors: one pure function per source format, from a file's bytes to facts.
+//!
+//! No extractor sees another file or the disk. Everything an extractor knows is a
+//! [`Facts`] value whose every item carries a [`Source`]; problems are [`Diagnostic`]s
+//! returned beside the facts, never errors that stop the build.
+
+pub mod cargo;
+pub mod compose;
+pub mod duration;
+pub mod rust;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Diagnostic;
+use crate::model::{EdgeKind, NodeKind};
+use crate::scan::SourceKind;
+use crate::source::{Located, Source};
+
+/// What one file says.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub nodes: Vec<NodeFact>,
+    pub edges: Vec<EdgeFact>,
+    /// A Cargo package rooted at this file's folder (from `Cargo.toml`).
+    pub packages: Vec<PackageFact>,
+}
+
+/// The facts of one file and the problems met while reading it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub facts: Facts,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the extractor that claims `kind`. `path` is relative to the scanned root.
+pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
+    match kind {
+        SourceKind::Rust => rust::extract(path, text),
+        SourceKind::Compose => compose::extract(path, text),
+        SourceKind::CargoManifest => cargo::extract(path, text),
+    }
+}
+
+/// A node as one file describes it. Facts about the same `(kind, name)` from several files
+/// are merged by the model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeFact {
+    pub kind: NodeKind,
+    pub name: String,
+    pub source: Source,
+    pub attrs: NodeAttrs,
+}
+
+impl NodeFact {
+    pub fn new(kind: NodeKind, name: impl Into<String>, source: Source) -> NodeFact {
+        NodeFact { kind, name: name.into(), source, attrs: NodeAttrs::default() }
+    }
+}
+
+/// Operational attributes. Every field is optional: each format fills what it knows.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeAttrs {
+    /// Markdown prose (a doc comment's summary, a description field). Sanitised at render.
+    pub description: Option<String>,
+    pub owner: Option<Located<String>>,
+    /// The service this node belongs to (`service:` key).
+    pub service: Option<Located<String>>,
+    /// The workflow this step belongs to (`workflow:` key).
+    pub workflow: Option<Located<String>>,
+    /// Side effects in words (`side-effects:` key, or a mutating HTTP call found in code).
+    pub side_effects: Vec<Located<String>>,
+    pub idempotent: Option<Located<Idempotency>>,
+    /// Retry policies, declared (doc comments, config) and found in code.
+    pub retries: Vec<RetryFact>,
+    /// Per-attempt timeouts, declared and found in code.
+    pub timeouts: Vec<TimeoutFact>,
+    /// A whole-operation deadline (`deadline:` key).
+    pub deadline: Option<Located<Value<u64>>>,
+    pub alerts: Vec<Located<String>>,
+    pub dashboard: Option<Located<String>>,
+    pub runbook: Option<Located<String>>,
+    /// One entry per failure mode, Markdown.
+    pub failure_modes: Vec<Located<String>>,
+    /// Recovery steps in order, Markdown.
+    pub recovery: Vec<Located<String>>,
+    pub health_checks: Vec<HealthCheck>,
+    pub restart: Option<RestartFact>,
+    /// Container image (compose).
+    pub image: Option<Located<String>>,
+    /// HTTP calls made by this step's code.
+    pub http_calls: Vec<HttpCall>,
+}
+
+/// A value written as a literal, or an expression opsbook could not evaluate statically.
+/// Unknown values are shown as their source text, never guessed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value<T> {
+    Known(T),
+    Unknown { expr: String },
+}
+
+impl<T: Copy> Value<T> {
+    pub fn known(&self) -> Option<T> {
+        match self {
+            Value::Known(v) => Some(*v),
+            Value::Unknown { .. } => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Idempotency {
+    Yes,
+    No,
+    /// Idempotent through a key, e.g. `key=order.id`.
+    Key(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Written by a person: a doc comment or a config key.
+    Declared,
+    /// Found in code: a library call.
+    Code,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// delay(n) = initial * factor^n
+    Exponential,
+    /// The same delay every time.
+    Fixed,
+    /// delay(n) = initial * fib(n): 1, 1, 2, 3, 5, ...
+    Fibonacci,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    None,
+    /// Each delay is drawn from [0, d].
+    Full,
+    /// Each delay is drawn from [d/2, d].
+    Equal,
+    /// Each delay is d × (1 ± factor), as the backoff crate's randomization_factor.
+    Proportional(f64),
+    /// Some jitter whose bounds are not known statically.
+    Unknown,
+}
+
+/// A retry policy as its source states it, already in attempts (the first try counts).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RetryFact {
+    pub source: Source,
+    pub origin: Origin,
+    /// `doc`, `tokio-retry`, `backon`, `backoff`, `reqwest-retry`, `compose`, ...
+    pub library: String,
+    /// The source text of the policy, as written, for display next to the numbers.
+    pub text: String,
+    pub strategy: Strategy,
+    /// Delay before the second attempt.
+    pub initial_delay_ms: Value<u64>,
+    /// Growth per retry (exponential only; 1.0 otherwise).
+    pub factor: Value<f64>,
+    /// Cap on one delay; `Known(None)` means no cap.
+    pub max_delay_ms: Value<Option<u64>>,
+    /// Every try, the first included; `Known(None)` means unbounded.
+    pub max_attempts: Value<Option<u32>>,
+    /// Give up after this much time in total; `Known(None)` means no limit.
+    pub max_elapsed_ms: Value<Option<u64>>,
+    pub jitter: Jitter,
+}
+
+/// A time limit on one attempt of an operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeoutFact {
+    pub source: Source,
+    pub origin: Origin,
+    /// `doc`, `tokio::time::timeout`, `reqwest::ClientBuilder::timeout`, ...
+    pub library: String,
+    pub text: String,
+    pub ms: Value<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpCall {
+    pub source: Source,
+    /// Upper-case verb: GET, POST, PUT, PATCH, DELETE, HEAD, ...
+    pub method: String,
+    /// The URL or expression passed, as written.
+    pub target: String,
+}
+
+impl HttpCall {
+    /// POST, PUT, PATCH and DELETE change something on the other side.
+    pub fn is_side_effect(&self) -> bool {
+        matches!(self.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HealthCheck {
+    pub source: Source,
+    /// `compose healthcheck`, `liveness probe`, ...
+    pub kind: String,
+    /// The command or request, as written.
+    pub test: String,
+    pub interval_ms: Option<u64>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub start_period_ms: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestartFact {
+    pub source: Source,
+    /// `no`, `always`, `on-failure`, `unless-stopped`, `any`, `none`, ...
+    pub condition: String,
+    /// Restarts allowed; `None` means unlimited.
+    pub max_attempts: Option<u32>,
+    pub delay_ms: Option<u64>,
+    pub window_ms: Option<u64>,
+    pub text: String,
+}
+
+/// A reference to a node by name. With no kind, the model resolves it against every
+/// node of that name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NodeRef {
+    pub kind: Option<NodeKind>,
+    pub name: String,
+}
+
+impl NodeRef {
+    pub fn new(kind: NodeKind, name: impl Into<String>) -> NodeRef {
+        NodeRef { kind: Some(kind), name: name.into() }
+    }
+
+    pub fn any(name: impl Into<String>) -> NodeRef {
+        NodeRef { kind: None, name: name.into() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EdgeFact {
+    pub from: NodeRef,
+    pub to: NodeRef,
+    pub kind: EdgeKind,
+    pub source: Source,
+    /// How an unresolved `to` is treated.
+    pub resolve: Resolve,
+    /// Extra words for the edge, e.g. `condition: service_healthy`.
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolve {
+    /// Must name a known node: otherwise a `dangling-reference` finding.
+    Required,
+    /// An unknown name is an external dependency: it becomes a `resource` node.
+    External,
+    /// Only meaningful if it names a known node: otherwise dropped silently
+    /// (a call to a function that is not a step).
+    IfKnown,
+}
+
+/// A Cargo package: Rust steps in files below `dir` belong to the service `name`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackageFact {
+    pub name: String,
+    /// Folder of the manifest, relative to the scanned root (`""` for the root).
+    pub dir: String,
+    pub source: Source,
+}

@@ -1,0 +1,96 @@
+//! `graph.json`, schema `opsbook.graph/v1`: the model for other tools, and the contract.
+
+use serde::Serialize;
+
+use crate::analyze::{Analysis, Finding, RetryPolicy};
+use crate::extract::{HealthCheck, Idempotency};
+use crate::model::Graph;
+use crate::source::Source;
+
+pub const SCHEMA: &str = "opsbook.graph/v1";
+
+#[derive(Serialize)]
+struct GraphJson<'a> {
+    schema: &'static str,
+    nodes: Vec<NodeJson<'a>>,
+    edges: Vec<EdgeJson<'a>>,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct NodeJson<'a> {
+    id: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    page: &'a str,
+    sources: &'a [Source],
+    owner: Option<&'a str>,
+    idempotent: Option<bool>,
+    /// Added to the contract: the key expression of `idempotent: key=<expr>`.
+    idempotency_key: Option<&'a str>,
+    timeout_ms: Option<u64>,
+    health_checks: &'a [HealthCheck],
+    blast_radius: &'a [String],
+    retry: Option<&'a RetryPolicy>,
+    /// Added to the contract: true when the node is named but defined nowhere.
+    external: bool,
+}
+
+#[derive(Serialize)]
+struct EdgeJson<'a> {
+    from: &'a str,
+    to: &'a str,
+    kind: &'static str,
+    sources: &'a [Source],
+    /// Added to the contract: e.g. `condition: service_healthy`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+}
+
+/// Serialises the model, pretty-printed so `diff` and review read it line by line.
+pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
+    let nodes = graph
+        .nodes()
+        .map(|(_, n)| {
+            let idem = n.attrs.idempotent.as_ref().map(|l| &l.value);
+            NodeJson {
+                id: &n.id,
+                kind: n.kind.as_str(),
+                name: &n.name,
+                page: &n.page,
+                sources: &n.sources,
+                owner: n.attrs.owner.as_ref().map(|o| o.value.as_str()),
+                idempotent: idem.map(|i| !matches!(i, Idempotency::No)),
+                idempotency_key: match idem {
+                    Some(Idempotency::Key(k)) => Some(k.as_str()),
+                    _ => None,
+                },
+                timeout_ms: analysis.timeout_ms.get(&n.id).copied(),
+                health_checks: &n.attrs.health_checks,
+                blast_radius: analysis.blast_radius.get(&n.id).map_or(&[], |v| v.as_slice()),
+                retry: analysis.retry.get(&n.id),
+                external: n.external,
+            }
+        })
+        .collect();
+    let mut edges: Vec<EdgeJson> = graph
+        .graph
+        .edge_indices()
+        .map(|e| {
+            let (a, b) = graph.graph.edge_endpoints(e).expect("edge index from this graph");
+            let edge = &graph.graph[e];
+            EdgeJson {
+                from: &graph.graph[a].id,
+                to: &graph.graph[b].id,
+                kind: edge.kind.as_str(),
+                sources: &edge.sources,
+                detail: edge.detail.as_deref(),
+            }
+        })
+        .collect();
+    edges.sort_by(|a, b| (a.from, a.to, a.kind).cmp(&(b.from, b.to, b.kind)));
+    let doc = GraphJson { schema: SCHEMA, nodes, edges, findings: &analysis.findings };
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("graph.json serialises");
+    bytes.push(b'\n');
+    bytes
+}

@@ -1,0 +1,199 @@
+//! Scanning: walk the tree, honour ignore rules and the config's globs, classify each file.
+
+mod classify;
+
+pub use classify::{SourceKind, classify};
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::source::Source;
+
+/// Every file an extractor claims, read into memory, plus what was skipped and why.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Sorted by path.
+    pub files: Vec<ScannedFile>,
+    /// Project template overrides, by template name.
+    pub templates: BTreeMap<String, String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScannedFile {
+    /// Relative to the scanned root, `/`-separated.
+    pub path: String,
+    pub kind: SourceKind,
+    pub text: String,
+}
+
+/// Folders never read: build output and version-control internals.
+const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules"];
+
+/// Walks `root`. `out` is the output folder, skipped so a book never documents itself.
+pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
+    let mut inventory = Inventory::default();
+    let (include, exclude) = match globs(config) {
+        Ok(sets) => sets,
+        Err(d) => {
+            inventory.diagnostics.push(d);
+            (None, GlobSet::empty())
+        }
+    };
+    let out_abs = out.canonicalize().ok();
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(".opsbookignore")
+        .sort_by_file_name(|a, b| a.cmp(b));
+    for entry in walker.build() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = e.to_string();
+                inventory.diagnostics.push(Diagnostic::warning(
+                    "skipped-file",
+                    Source::new(file.clone(), 1, 1),
+                    format!("could not read: {file}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let Some(rel) = relative(root, path) else { continue };
+        if rel.is_empty() {
+            continue;
+        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir {
+            continue;
+        }
+        if let Some(skipped) = skipped_dir(&rel, root, out_abs.as_deref()) {
+            let _ = skipped;
+            continue;
+        }
+        if exclude.is_match(&rel) || include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
+            continue;
+        }
+        let Some(kind) = classify(&rel) else { continue };
+        if let Some(file) = read(path, &rel, kind, config, &mut inventory.diagnostics) {
+            inventory.files.push(file);
+        }
+    }
+    inventory.files.sort_by(|a, b| a.path.cmp(&b.path));
+    inventory
+}
+
+fn globs(config: &Config) -> Result<(Option<GlobSet>, GlobSet), Diagnostic> {
+    let build = |patterns: &[String]| -> Result<GlobSet, Diagnostic> {
+        let mut b = GlobSetBuilder::new();
+        for p in patterns {
+            let glob = Glob::new(p).map_err(|e| {
+                Diagnostic::error(
+                    "config-error",
+                    Source::new(crate::config::FILE_NAME, 1, 1),
+                    format!("invalid glob `{p}`: {e}"),
+                )
+            })?;
+            b.add(glob);
+        }
+        b.build().map_err(|e| {
+            Diagnostic::error("config-error", Source::new(crate::config::FILE_NAME, 1, 1), e.to_string())
+        })
+    };
+    let include = if config.include.is_empty() { None } else { Some(build(&config.include)?) };
+    Ok((include, build(&config.exclude)?))
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// The first skipped folder on the way to `rel`, if any.
+fn skipped_dir(rel: &str, root: &Path, out: Option<&Path>) -> Option<String> {
+    let mut dir = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
+        dir.push(part);
+        let prefix = parts[..=i].join("/");
+        if SKIPPED_DIRS.contains(part) {
+            return Some(prefix);
+        }
+        if let Some(out) = out
+            && dir.canonicalize().ok().as_deref() == Some(out)
+        {
+            return Some(prefix);
+        }
+    }
+    None
+}
+
+fn read(
+    path: &Path,
+    rel: &str,
+    kind: SourceKind,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ScannedFile> {
+    let at = Source::new(rel, 1, 1);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > config.max_file_size {
+        diagnostics.push(
+            Diagnostic::warning(
+                "skipped-file",
+                at,
+                format!("skipped: {size} bytes is over the {} byte limit", config.max_file_size),
+            )
+            .with_help("raise `max_file_size` in opsbook.toml, or exclude the file"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diagnostics.push(Diagnostic::warning("skipped-file", at, format!("skipped: could not read: {e}")));
+            return None;
+        }
+    };
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        diagnostics.push(Diagnostic::warning("skipped-file", at, "skipped: binary file (holds a NUL byte)"));
+        return None;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(ScannedFile { path: rel.to_string(), kind, text }),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes());
+            let (line, column) = crate::source::line_col(&text, offset);
+            diagnostics.push(Diagnostic::error(
+                "parse-error",
+                Source::new(rel, line, column),
+                "invalid UTF-8: expected a text file",
+            ));
+            None
+        }
+    }
+}
+
+/// Reads the project's template overrides from `dir`: every `*.html` file, by file name.
+pub fn templates(dir: &Path) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return map };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "html")
+            && let (Some(name), Ok(text)) = (path.file_name().and_then(|n| n.to_str()), std::fs::read_to_string(&path))
+        {
+            map.insert(name.to_string(), text);
+        }
+    }
+    map
+}

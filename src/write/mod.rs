@@ -1,0 +1,1 @@
+//! Writing the book: atomic replacement, changed bytes only, never outside the output folder.
