@@ -20,6 +20,12 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// Files larger than this many bytes are skipped with a diagnostic.
     pub max_file_size: u64,
+    /// Where a source line can be read on the web, with `{file}` and `{line}` in it, e.g.
+    /// `https://git.example.com/shop/blob/main/{file}#L{line}`. Without it, sources are
+    /// shown as text.
+    pub source_url: Option<String>,
+    /// The project's template overrides, relative to the scanned folder.
+    pub templates: String,
     pub findings: FindingsConfig,
 }
 
@@ -31,6 +37,8 @@ impl Default for Config {
             include: Vec::new(),
             exclude: Vec::new(),
             max_file_size: 1024 * 1024,
+            source_url: None,
+            templates: "templates".to_string(),
             findings: FindingsConfig::default(),
         }
     }

@@ -63,6 +63,9 @@ pub struct NodeAttrs {
     /// Markdown prose (a doc comment's summary, a description field). Sanitised at render.
     pub description: Option<String>,
     pub owner: Option<Located<String>>,
+    /// The Rust function that defines this step, so `calls` edges resolve even when a
+    /// `step:` key renames it.
+    pub function: Option<String>,
     /// The service this node belongs to (`service:` key).
     pub service: Option<Located<String>>,
     /// The workflow this step belongs to (`workflow:` key).
