@@ -1,0 +1,1 @@
+//! End-to-end tests of the Rust extractor: inline fixtures and the shared corpus.
