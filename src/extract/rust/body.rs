@@ -114,6 +114,10 @@ impl<'a> Walker<'a> {
     fn on_method(&mut self, whole: &'a Expr, m: &'a syn::ExprMethodCall) {
         let scope = self.scope();
         if let Some(r) = retry::at_method(&self.env, whole, m, scope) {
+            // backon retries a function named as the receiver: `fetch.retry(b)` calls `fetch`.
+            if let Expr::Path(p) = &*m.receiver {
+                self.maybe_step_call(&p.path, &m.receiver);
+            }
             self.facts.retries.push(r);
         }
         if let Some(t) = http::timeout_method(&self.env, whole, m, scope) {
