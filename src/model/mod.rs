@@ -175,3 +175,6 @@ impl Graph {
         self.by_id.values().map(|&i| (i, &self.graph[i]))
     }
 }
+
+#[cfg(test)]
+mod tests;
