@@ -61,7 +61,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         report::eprint(&report::finding(f, &texts));
     }
 
-    let stats = crate::write::write(&book.site, &out).with_context(|| format!("cannot write the book to {}", out.display()))?;
+    let stats =
+        crate::write::write(&book.site, &out).with_context(|| format!("cannot write the book to {}", out.display()))?;
 
     let count = |s: Severity| book.analysis.findings.iter().filter(|f| f.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));

@@ -98,7 +98,14 @@ impl Builder {
         }
     }
 
-    fn insert(&mut self, kind: NodeKind, name: &str, mut sources: Vec<Source>, attrs: NodeAttrs, external: bool) -> NodeIndex {
+    fn insert(
+        &mut self,
+        kind: NodeKind,
+        name: &str,
+        mut sources: Vec<Source>,
+        attrs: NodeAttrs,
+        external: bool,
+    ) -> NodeIndex {
         sources.sort();
         sources.dedup();
         let base = slugify(name);
@@ -112,7 +119,16 @@ impl Builder {
         let id = format!("{}:{slug}", kind.as_str());
         let page = format!("{}/{slug}.html", kind.folder());
         let function = attrs.function.clone();
-        let idx = self.graph.graph.add_node(Node { id: id.clone(), kind, name: name.to_string(), slug, page, sources, attrs, external });
+        let idx = self.graph.graph.add_node(Node {
+            id: id.clone(),
+            kind,
+            name: name.to_string(),
+            slug,
+            page,
+            sources,
+            attrs,
+            external,
+        });
         self.graph.by_id.insert(id, idx);
         self.by_name.entry((kind, name.to_string())).or_default().push(idx);
         if let Some(f) = function {
@@ -134,7 +150,12 @@ impl Builder {
                 out.push(edge(NodeRef::new(NodeKind::Team, &owner.value), me.clone(), EdgeKind::Owns, &owner.source));
             }
             for alert in &node.attrs.alerts {
-                out.push(edge(NodeRef::new(NodeKind::Alert, &alert.value), me.clone(), EdgeKind::Alerts, &alert.source));
+                out.push(edge(
+                    NodeRef::new(NodeKind::Alert, &alert.value),
+                    me.clone(),
+                    EdgeKind::Alerts,
+                    &alert.source,
+                ));
             }
             if node.kind == NodeKind::Step
                 && node.attrs.service.is_none()
@@ -142,7 +163,8 @@ impl Builder {
                 && let Some(pkg) = packages.iter().find(|p| in_dir(&file, &p.dir))
                 && self.by_name.contains_key(&(NodeKind::Service, pkg.name.clone()))
             {
-                let mut e = edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
+                let mut e =
+                    edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
                 e.detail = Some("Cargo package".to_string());
                 out.push(e);
             }

@@ -17,12 +17,22 @@ fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, file: &str, line: u32, resol
 
 #[test]
 fn compose_service_and_rust_service_key_are_one_node() {
-    let compose = Facts { nodes: vec![NodeFact::new(NodeKind::Service, "erp-sync", Source::new("compose.yaml", 4, 3))], ..Facts::default() };
+    let compose = Facts {
+        nodes: vec![NodeFact::new(NodeKind::Service, "erp-sync", Source::new("compose.yaml", 4, 3))],
+        ..Facts::default()
+    };
     let mut s = step_in("erp/src/erp.rs", "push_order", 14);
     s.attrs.service = Some(Located::new("erp-sync".into(), Source::new("erp/src/erp.rs", 5, 5)));
     let rust = Facts {
         nodes: vec![s, NodeFact::new(NodeKind::Service, "erp-sync", Source::new("erp/src/erp.rs", 5, 5))],
-        edges: vec![edge(NodeRef::new(NodeKind::Service, "erp-sync"), NodeRef::new(NodeKind::Step, "push_order"), EdgeKind::Contains, "erp/src/erp.rs", 5, Resolve::Required)],
+        edges: vec![edge(
+            NodeRef::new(NodeKind::Service, "erp-sync"),
+            NodeRef::new(NodeKind::Step, "push_order"),
+            EdgeKind::Contains,
+            "erp/src/erp.rs",
+            5,
+            Resolve::Required,
+        )],
         ..Facts::default()
     };
     let g = build([&compose, &rust]);
@@ -36,7 +46,14 @@ fn compose_service_and_rust_service_key_are_one_node() {
 fn unknown_dependency_becomes_an_external_resource() {
     let rust = Facts {
         nodes: vec![step_in("src/erp.rs", "push_order", 14)],
-        edges: vec![edge(NodeRef::new(NodeKind::Step, "push_order"), NodeRef::any("erp-api"), EdgeKind::DependsOn, "src/erp.rs", 6, Resolve::External)],
+        edges: vec![edge(
+            NodeRef::new(NodeKind::Step, "push_order"),
+            NodeRef::any("erp-api"),
+            EdgeKind::DependsOn,
+            "src/erp.rs",
+            6,
+            Resolve::External,
+        )],
         ..Facts::default()
     };
     let g = build([&rust]);
@@ -55,8 +72,22 @@ fn calls_resolve_by_function_and_unknown_callees_are_dropped() {
     let facts = Facts {
         nodes: vec![caller, callee],
         edges: vec![
-            edge(NodeRef::new(NodeKind::Step, "handle"), NodeRef::new(NodeKind::Step, "push_order"), EdgeKind::Calls, "a/src/lib.rs", 5, Resolve::IfKnown),
-            edge(NodeRef::new(NodeKind::Step, "handle"), NodeRef::new(NodeKind::Step, "to_string"), EdgeKind::Calls, "a/src/lib.rs", 6, Resolve::IfKnown),
+            edge(
+                NodeRef::new(NodeKind::Step, "handle"),
+                NodeRef::new(NodeKind::Step, "push_order"),
+                EdgeKind::Calls,
+                "a/src/lib.rs",
+                5,
+                Resolve::IfKnown,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Step, "handle"),
+                NodeRef::new(NodeKind::Step, "to_string"),
+                EdgeKind::Calls,
+                "a/src/lib.rs",
+                6,
+                Resolve::IfKnown,
+            ),
         ],
         ..Facts::default()
     };
@@ -70,7 +101,8 @@ fn calls_resolve_by_function_and_unknown_callees_are_dropped() {
 
 #[test]
 fn same_function_name_in_two_files_is_two_steps_with_unique_slugs() {
-    let facts = Facts { nodes: vec![step_in("a/src/lib.rs", "run", 3), step_in("b/src/lib.rs", "run", 3)], ..Facts::default() };
+    let facts =
+        Facts { nodes: vec![step_in("a/src/lib.rs", "run", 3), step_in("b/src/lib.rs", "run", 3)], ..Facts::default() };
     let g = build([&facts]);
     assert!(g.node("step:run").is_some());
     assert!(g.node("step:run-2").is_some());
@@ -85,9 +117,30 @@ fn blast_radius_follows_dependents_transitively() {
             NodeFact::new(NodeKind::Workflow, "order-to-cash", Source::new("src/sync.rs", 2, 5)),
         ],
         edges: vec![
-            edge(NodeRef::new(NodeKind::Step, "push_order"), NodeRef::any("erp-api"), EdgeKind::DependsOn, "src/erp.rs", 6, Resolve::External),
-            edge(NodeRef::new(NodeKind::Step, "sync"), NodeRef::new(NodeKind::Step, "push_order"), EdgeKind::Calls, "src/sync.rs", 9, Resolve::IfKnown),
-            edge(NodeRef::new(NodeKind::Workflow, "order-to-cash"), NodeRef::new(NodeKind::Step, "sync"), EdgeKind::Contains, "src/sync.rs", 2, Resolve::Required),
+            edge(
+                NodeRef::new(NodeKind::Step, "push_order"),
+                NodeRef::any("erp-api"),
+                EdgeKind::DependsOn,
+                "src/erp.rs",
+                6,
+                Resolve::External,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Step, "sync"),
+                NodeRef::new(NodeKind::Step, "push_order"),
+                EdgeKind::Calls,
+                "src/sync.rs",
+                9,
+                Resolve::IfKnown,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Workflow, "order-to-cash"),
+                NodeRef::new(NodeKind::Step, "sync"),
+                EdgeKind::Contains,
+                "src/sync.rs",
+                2,
+                Resolve::Required,
+            ),
         ],
         ..Facts::default()
     };
@@ -104,7 +157,11 @@ fn a_service_inherits_the_owner_all_its_steps_share() {
     s.attrs.owner = Some(Located::new("team-integrations".into(), Source::new("erp/src/erp.rs", 11, 5)));
     let facts = Facts {
         nodes: vec![s, NodeFact::new(NodeKind::Service, "erp-sync", Source::new("compose.yaml", 4, 3))],
-        packages: vec![PackageFact { name: "erp-sync".into(), dir: "erp".into(), source: Source::new("erp/Cargo.toml", 2, 1) }],
+        packages: vec![PackageFact {
+            name: "erp-sync".into(),
+            dir: "erp".into(),
+            source: Source::new("erp/Cargo.toml", 2, 1),
+        }],
         ..Facts::default()
     };
     let g = build([&facts]);

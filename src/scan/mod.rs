@@ -103,9 +103,8 @@ fn globs(config: &Config) -> Result<(Option<GlobSet>, GlobSet), Diagnostic> {
             })?;
             b.add(glob);
         }
-        b.build().map_err(|e| {
-            Diagnostic::error("config-error", Source::new(crate::config::FILE_NAME, 1, 1), e.to_string())
-        })
+        b.build()
+            .map_err(|e| Diagnostic::error("config-error", Source::new(crate::config::FILE_NAME, 1, 1), e.to_string()))
     };
     let include = if config.include.is_empty() { None } else { Some(build(&config.include)?) };
     Ok((include, build(&config.exclude)?))

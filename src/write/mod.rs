@@ -93,7 +93,8 @@ fn stage(site: &Site, old: &Path, staging: &Path) -> Result<WriteStats> {
         fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))?;
         stats.written += 1;
     }
-    fs::write(staging.join(MARKER), MARKER_TEXT).with_context(|| format!("cannot write the marker in {}", staging.display()))?;
+    fs::write(staging.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("cannot write the marker in {}", staging.display()))?;
     Ok(stats)
 }
 

@@ -23,7 +23,9 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
         // Point at the first edge out of the first member that stays inside the loop.
         let edge = g
             .edges(first)
-            .filter(|e| members.contains(&e.target()) && matches!(e.weight().kind, EdgeKind::DependsOn | EdgeKind::Calls))
+            .filter(|e| {
+                members.contains(&e.target()) && matches!(e.weight().kind, EdgeKind::DependsOn | EdgeKind::Calls)
+            })
             .min_by(|a, b| a.weight().sources.cmp(&b.weight().sources));
         let source = edge.and_then(|e| e.weight().sources.first().cloned()).unwrap_or_else(|| super::at(&g[first]));
         let names: Vec<String> = members.iter().map(|&n| format!("`{}`", g[n].name)).collect();

@@ -3,8 +3,8 @@
 use crate::analyze::retry::{effective_timeout, normalise};
 use crate::analyze::{Analysis, Finding};
 use crate::diag::Severity;
-use crate::extract::{Origin, TimeoutFact};
 use crate::extract::duration::human;
+use crate::extract::{Origin, TimeoutFact};
 use crate::model::Graph;
 
 pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
@@ -33,14 +33,19 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
                 }
             }
         }
-        let code_timeouts: Vec<&TimeoutFact> = node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Code).collect();
+        let code_timeouts: Vec<&TimeoutFact> =
+            node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Code).collect();
         let code_ms = effective_timeout(&code_timeouts.iter().map(|t| (*t).clone()).collect::<Vec<_>>());
         if let Some(code_ms) = code_ms {
             for doc in node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Declared) {
                 if let Some(doc_ms) = doc.ms.known()
                     && doc_ms != code_ms
                 {
-                    let code_src = &code_timeouts.iter().find(|t| t.ms.known() == Some(code_ms)).expect("the minimum exists").source;
+                    let code_src = &code_timeouts
+                        .iter()
+                        .find(|t| t.ms.known() == Some(code_ms))
+                        .expect("the minimum exists")
+                        .source;
                     let what = format!("a timeout of {}, the code sets {}", human(doc_ms), human(code_ms));
                     out.push(mismatch(node, &doc.source, code_src, "timeout", &what));
                 }
@@ -54,7 +59,13 @@ fn count(n: Option<u32>) -> String {
     n.map_or("unbounded".to_string(), |n| n.to_string())
 }
 
-fn mismatch(node: &crate::model::Node, doc: &crate::source::Source, code: &crate::source::Source, what: &str, diff: &str) -> Finding {
+fn mismatch(
+    node: &crate::model::Node,
+    doc: &crate::source::Source,
+    code: &crate::source::Source,
+    what: &str,
+    diff: &str,
+) -> Finding {
     Finding::new(
         "doc-code-mismatch",
         Severity::Warning,

@@ -9,7 +9,8 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         for fact in &node.attrs.retries {
-            let unbounded = matches!(fact.max_attempts, Value::Known(None)) && matches!(fact.max_elapsed_ms, Value::Known(None));
+            let unbounded =
+                matches!(fact.max_attempts, Value::Known(None)) && matches!(fact.max_elapsed_ms, Value::Known(None));
             if unbounded {
                 out.push(Finding::new(
                     "unbounded-retry",
