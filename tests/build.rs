@@ -67,7 +67,8 @@ fn broken_rust_and_yaml_are_parse_errors_and_the_rest_is_documented() {
     assert!(output.status.success(), "a broken file does not fail the build: {}", stderr(&output));
     let g = graph(&out.path().join("book"));
     let errors = findings(&g, "parse-error");
-    let at: Vec<(&str, u64)> = errors.iter().map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap())).collect();
+    let at: Vec<(&str, u64)> =
+        errors.iter().map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap())).collect();
     assert!(at.contains(&("api/src/broken.rs", 5)), "{at:?}");
     assert!(at.contains(&("compose.override.yaml", 4)), "{at:?}");
     // Everything else is still in the book.
