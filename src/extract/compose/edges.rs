@@ -28,7 +28,8 @@ impl Names {
         }
         for (key, body) in services {
             let Some(name) = key.as_str() else { continue };
-            let mut aliases: Vec<&str> = ["hostname", "container_name"].iter().filter_map(|k| body.get_str(k)).collect();
+            let mut aliases: Vec<&str> =
+                ["hostname", "container_name"].iter().filter_map(|k| body.get_str(k)).collect();
             let networks = body.get("networks").and_then(Node::as_map).unwrap_or_default();
             for (_, net) in networks {
                 let list = net.get("aliases").and_then(Node::as_seq).unwrap_or_default();
@@ -102,7 +103,9 @@ impl Found<'_> {
     /// whether a restart of the dependency restarts this service, and whether it may be
     /// absent (`required: false`).
     fn depends_on(&mut self, node: Option<&Node>) {
-        let Some(node) = node.filter(|n| !n.is_null()) else { return };
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return;
+        };
         if let Some(items) = node.as_seq() {
             for item in items {
                 if let Some(dep) = item.as_str() {
@@ -134,7 +137,9 @@ impl Found<'_> {
 
     /// `links: [db, "db:database"]`: the service before the colon, the alias after it.
     fn links(&mut self, node: Option<&Node>) {
-        let Some(node) = node.filter(|n| !n.is_null()) else { return };
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return;
+        };
         let Some(items) = node.as_seq() else {
             return self.wrong_shape("links", node, "a list");
         };
@@ -158,7 +163,9 @@ impl Found<'_> {
     /// `volumes_from: [x, "x:ro", "container:c"]`: only the service forms are edges; a
     /// `container:` names something outside the file.
     fn volumes_from(&mut self, node: Option<&Node>) {
-        let Some(node) = node.filter(|n| !n.is_null()) else { return };
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return;
+        };
         let Some(items) = node.as_seq() else {
             return self.wrong_shape("volumes_from", node, "a list");
         };
@@ -177,7 +184,9 @@ impl Found<'_> {
     /// form (`- DB_HOST=db`). A value naming its own service is a self-reference
     /// (`discovery.seed_hosts: logstash` on logstash), not a dependency.
     fn environment(&mut self, node: Option<&Node>, names: &Names) {
-        let Some(node) = node.filter(|n| !n.is_null()) else { return };
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return;
+        };
         let mut vars: Vec<(&str, &str, &Node)> = Vec::new();
         if let Some(map) = node.as_map() {
             for (key, value) in map {
@@ -196,7 +205,9 @@ impl Found<'_> {
         }
         for (key, value, at) in vars {
             for host in env::hosts(key, value) {
-                let Some(dep) = names.service(&host) else { continue };
+                let Some(dep) = names.service(&host) else {
+                    continue;
+                };
                 if dep != self.from {
                     let dep = dep.to_string();
                     self.push(&dep, at, Resolve::Required, format!("env {key}"));

@@ -135,8 +135,12 @@ fn parse_error(path: &str, e: &serde_saphyr::Error) -> Diagnostic {
     });
     let len = location.and_then(|l| tree::Pos::from_location(&l).len).unwrap_or(0);
     let what = e.without_snippet().to_string();
-    Diagnostic::error("parse-error", Source::new(path, line, column), format!("invalid YAML: {}", strip_location(&what)))
-        .with_len(len)
+    Diagnostic::error(
+        "parse-error",
+        Source::new(path, line, column),
+        format!("invalid YAML: {}", strip_location(&what)),
+    )
+    .with_len(len)
 }
 
 /// serde-saphyr ends its messages with ` at line N, column M`; the diagnostic already

@@ -216,7 +216,10 @@ services:
     assert_eq!(r.text, "restart: on-failure:5");
     let hc = health(&x, "api");
     assert_eq!(hc.test, "pg_isready -U app");
-    assert_eq!((hc.interval_ms, hc.timeout_ms, hc.retries, hc.start_period_ms), (Some(90_000), Some(30_000), Some(3), Some(0)));
+    assert_eq!(
+        (hc.interval_ms, hc.timeout_ms, hc.retries, hc.start_period_ms),
+        (Some(90_000), Some(30_000), Some(3), Some(0))
+    );
     assert_eq!(hc.source.line, 3);
     assert_eq!(health(&x, "worker").source.line, 3);
     // A service's own key beats the merged one.
@@ -285,7 +288,10 @@ fn optional_dependency_resolves_as_external() {
 ",
     );
     let db = edge(&x, "web", "db");
-    assert_eq!((db.resolve, db.detail.as_deref()), (Resolve::Required, Some("condition: service_healthy, restart: true")));
+    assert_eq!(
+        (db.resolve, db.detail.as_deref()),
+        (Resolve::Required, Some("condition: service_healthy, restart: true"))
+    );
     assert_eq!(line_col(&db.source), (4, 7));
     let metrics = edge(&x, "web", "metrics");
     assert_eq!(metrics.resolve, Resolve::External);
@@ -468,7 +474,7 @@ fn alias_bomb_is_refused_without_hanging() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
     }
     text.push_str("services:\n  web:\n    labels: *a9\n");
     let x = fixture(&text);

@@ -105,10 +105,7 @@ fn clamp(v: u64) -> u32 {
 
 impl From<Spanned<Yaml>> for Node {
     fn from(s: Spanned<Yaml>) -> Node {
-        Node {
-            value: s.value,
-            defined: Pos::from_location(&s.defined),
-        }
+        Node { value: s.value, defined: Pos::from_location(&s.defined) }
     }
 }
 
