@@ -88,6 +88,10 @@ pub fn restart(path: &str, body: &Node, diags: &mut Vec<Diagnostic>) -> Option<R
     }
     let node = body.get("restart")?;
     let text = node.as_str()?;
+    if text.contains('$') {
+        // `${RESTART:-always}` is decided at `docker compose up`; guessing would mislead.
+        return None;
+    }
     let (condition, max_attempts) = match text.split_once(':') {
         Some(("on-failure", n)) => match n.trim().parse::<u32>() {
             Ok(n) => ("on-failure", Some(n)),
