@@ -203,5 +203,9 @@ pub fn parse(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
+    // The parser's default allows a million replayed alias events. Each `*alias` in a
+    // compose file replays one small block, so a tenth of that leaves wide room and
+    // stops an alias bomb ten times sooner.
+    options.alias_limits.max_total_replayed_events = 100_000;
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options)
 }
