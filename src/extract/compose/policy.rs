@@ -7,7 +7,7 @@ use crate::extract::{HealthCheck, RestartFact};
 use super::entry;
 use super::tree::Node;
 
-/// Compose's defaults when a `healthcheck` key is absent (Docker's `HEALTHCHECK` defaults).
+/// Values for the keys a `healthcheck` leaves out: Docker's `HEALTHCHECK` defaults.
 const INTERVAL_MS: u64 = 30_000;
 const TIMEOUT_MS: u64 = 30_000;
 const RETRIES: u32 = 3;
