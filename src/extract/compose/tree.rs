@@ -1,10 +1,10 @@
-//! A schema-less YAML tree whose every node keeps where it was referenced and defined.
+//! A schema-less YAML tree whose every node keeps the line and column its text is at.
 //!
 //! Compose files are open-ended (any key may appear, many keys take several shapes), so a
 //! typed serde model would need untagged enums, and serde-saphyr loses spans inside those.
 //! Instead every map key and value is read as `Spanned<Yaml>`: the deserializer sees a
 //! concrete spanned request at each level, merge keys (`<<`) are expanded by the parser,
-//! and aliases keep both the alias site and the anchored definition.
+//! and a node reached through an alias or a merge keeps its anchored definition's place.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
