@@ -84,18 +84,6 @@ pub fn parse(text: &str) -> Result<Config, (String, Option<std::ops::Range<usize
     toml::from_str::<Config>(text).map_err(|e| (e.message().to_string(), e.span()))
 }
 
-/// Codes and default severities of every finding, in the order the docs list them.
-pub const FINDING_CODES: &[(&str, Severity)] = &[
-    ("parse-error", Severity::Error),
-    ("retry-without-idempotency", Severity::Error),
-    ("unbounded-retry", Severity::Warning),
-    ("missing-timeout", Severity::Warning),
-    ("dangling-reference", Severity::Error),
-    ("dependency-cycle", Severity::Warning),
-    ("no-owner", Severity::Warning),
-    ("doc-code-mismatch", Severity::Warning),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,10 @@
 //!
 //! The pipeline runs in one direction:
 //! [`scan`] -> [`extract`] -> [`model`] -> [`analyze`] -> [`render`] -> [`write`].
+//! Commands (`cmd`) are thin shells over [`run`].
 
 pub mod analyze;
+pub mod cmd;
 pub mod config;
 pub mod diag;
 pub mod extract;
@@ -12,3 +14,44 @@ pub mod render;
 pub mod scan;
 pub mod source;
 pub mod write;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::analyze::Analysis;
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::extract::Extracted;
+use crate::model::Graph;
+use crate::render::Site;
+use crate::scan::Inventory;
+
+/// Everything one pass of the pipeline produced, in memory.
+pub struct Book {
+    pub inventory: Inventory,
+    /// One entry per file of the inventory, in the same order.
+    pub extracted: Vec<Extracted>,
+    pub graph: Graph,
+    pub analysis: Analysis,
+    pub site: Site,
+    /// Every diagnostic of every stage, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs scan, extract, model, analyze and render over `root`. `out` is only used to keep
+/// the output folder out of the scan; nothing is written.
+pub fn run(root: &Path, config: &Config, out: &Path) -> Book {
+    let mut inventory = scan::scan(root, config, out);
+    inventory.templates = scan::templates(&root.join(&config.templates));
+    let extracted: Vec<Extracted> =
+        inventory.files.par_iter().map(|f| extract::extract(f.kind, &f.path, &f.text)).collect();
+    let mut diagnostics = inventory.diagnostics.clone();
+    diagnostics.extend(extracted.iter().flat_map(|x| x.diagnostics.iter().cloned()));
+    let graph = model::build(extracted.iter().map(|x| &x.facts));
+    let analysis = analyze::analyze(&graph, &diagnostics, config);
+    let (site, render_diags) = render::render(&graph, &analysis, config, &inventory.templates);
+    diagnostics.extend(render_diags);
+    diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
+    Book { inventory, extracted, graph, analysis, site, diagnostics }
+}

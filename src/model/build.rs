@@ -1,8 +1,346 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
-use crate::extract::Facts;
-use crate::model::Graph;
+use std::collections::{BTreeMap, BTreeSet};
 
-pub fn build<'a>(_facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
-    Graph::default()
+use petgraph::graph::NodeIndex;
+
+use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, PackageFact, Resolve};
+use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, slugify};
+use crate::source::{Located, Source};
+
+/// Kinds tried, in order, for a reference that names no kind (`depends-on: orders-db`).
+const ANY_KIND_ORDER: [NodeKind; 7] = [
+    NodeKind::Service,
+    NodeKind::Resource,
+    NodeKind::Api,
+    NodeKind::Workflow,
+    NodeKind::Step,
+    NodeKind::System,
+    NodeKind::Team,
+];
+
+/// Merges the facts of every file into one graph. The result depends only on the facts,
+/// not on the order the files are given in.
+pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
+    let mut nodes: Vec<&NodeFact> = Vec::new();
+    let mut edges: Vec<&EdgeFact> = Vec::new();
+    let mut packages: Vec<&PackageFact> = Vec::new();
+    for f in facts {
+        nodes.extend(&f.nodes);
+        edges.extend(&f.edges);
+        packages.extend(&f.packages);
+    }
+    nodes.sort_by(|a, b| (a.kind, &a.name, &a.source).cmp(&(b.kind, &b.name, &b.source)));
+    edges.sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
+    packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
+
+    let mut b = Builder::default();
+    for fact in nodes {
+        b.add_fact(fact);
+    }
+    let explicit: Vec<EdgeFact> = edges.into_iter().cloned().collect();
+    let implied = b.implied_edges(&packages);
+    for edge in explicit.iter().chain(&implied) {
+        b.add_edge(edge);
+    }
+    b.finish()
+}
+
+/// Merge key: steps defined by a function are distinct per file (two `fn run` in two
+/// crates are two steps); everything else merges by kind and name.
+type Key = (NodeKind, String, Option<String>);
+
+#[derive(Default)]
+struct Builder {
+    pending: BTreeMap<Key, Pending>,
+    graph: Graph,
+    index: BTreeMap<Key, NodeIndex>,
+    by_name: BTreeMap<(NodeKind, String), Vec<NodeIndex>>,
+    by_function: BTreeMap<String, Vec<NodeIndex>>,
+    edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
+    slugs: BTreeSet<(NodeKind, String)>,
+    finished: bool,
+}
+
+struct Pending {
+    kind: NodeKind,
+    name: String,
+    sources: Vec<Source>,
+    attrs: NodeAttrs,
+}
+
+impl Builder {
+    fn add_fact(&mut self, fact: &NodeFact) {
+        let file = match (fact.kind, &fact.attrs.function) {
+            (NodeKind::Step, Some(_)) => Some(fact.source.file.clone()),
+            _ => None,
+        };
+        let key = (fact.kind, fact.name.clone(), file);
+        let entry = self.pending.entry(key).or_insert_with(|| Pending {
+            kind: fact.kind,
+            name: fact.name.clone(),
+            sources: Vec::new(),
+            attrs: NodeAttrs::default(),
+        });
+        entry.sources.push(fact.source.clone());
+        merge(&mut entry.attrs, &fact.attrs);
+    }
+
+    /// Turns pending facts into nodes once, in key order, so slugs are stable.
+    fn materialise(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        for (key, p) in std::mem::take(&mut self.pending) {
+            let idx = self.insert(p.kind, &p.name, p.sources, p.attrs, false);
+            self.index.insert(key, idx);
+        }
+    }
+
+    fn insert(
+        &mut self,
+        kind: NodeKind,
+        name: &str,
+        mut sources: Vec<Source>,
+        attrs: NodeAttrs,
+        external: bool,
+    ) -> NodeIndex {
+        sources.sort();
+        sources.dedup();
+        let base = slugify(name);
+        let mut slug = base.clone();
+        let mut n = 2;
+        while self.slugs.contains(&(kind, slug.clone())) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        self.slugs.insert((kind, slug.clone()));
+        let id = format!("{}:{slug}", kind.as_str());
+        let page = format!("{}/{slug}.html", kind.folder());
+        let function = attrs.function.clone();
+        let idx = self.graph.graph.add_node(Node {
+            id: id.clone(),
+            kind,
+            name: name.to_string(),
+            slug,
+            page,
+            sources,
+            attrs,
+            external,
+        });
+        self.graph.by_id.insert(id, idx);
+        self.by_name.entry((kind, name.to_string())).or_default().push(idx);
+        if let Some(f) = function {
+            self.by_function.entry(f).or_default().push(idx);
+        }
+        idx
+    }
+
+    /// Edges that follow from attributes: owners, alerts, and the Cargo package a step's
+    /// file lives in.
+    fn implied_edges(&mut self, packages: &[&PackageFact]) -> Vec<EdgeFact> {
+        self.materialise();
+        let mut out = Vec::new();
+        let nodes: Vec<NodeIndex> = self.graph.graph.node_indices().collect();
+        for idx in nodes {
+            let node = &self.graph.graph[idx];
+            let me = NodeRef::new(node.kind, node.name.clone());
+            if let Some(owner) = &node.attrs.owner {
+                out.push(edge(NodeRef::new(NodeKind::Team, &owner.value), me.clone(), EdgeKind::Owns, &owner.source));
+            }
+            for alert in &node.attrs.alerts {
+                out.push(edge(
+                    NodeRef::new(NodeKind::Alert, &alert.value),
+                    me.clone(),
+                    EdgeKind::Alerts,
+                    &alert.source,
+                ));
+            }
+            if node.kind == NodeKind::Step
+                && node.attrs.service.is_none()
+                && let Some(file) = node.sources.first().map(|s| s.file.clone())
+                && let Some(pkg) = packages.iter().find(|p| in_dir(&file, &p.dir))
+                && self.by_name.contains_key(&(NodeKind::Service, pkg.name.clone()))
+            {
+                let mut e =
+                    edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
+                e.detail = Some("Cargo package".to_string());
+                out.push(e);
+            }
+        }
+        // Teams and alerts named only by reference become nodes of their own.
+        for e in &out {
+            if matches!(e.kind, EdgeKind::Owns | EdgeKind::Alerts) {
+                let kind = e.from.kind.expect("implied edges name their kind");
+                if self.lookup(&e.from, None).is_none() {
+                    let external = kind == NodeKind::Alert;
+                    self.insert(kind, &e.from.name, vec![e.source.clone()], NodeAttrs::default(), external);
+                }
+            }
+        }
+        out
+    }
+
+    fn add_edge(&mut self, fact: &EdgeFact) {
+        self.materialise();
+        let Some(from) = self.lookup(&fact.from, Some(&fact.source.file)) else {
+            if fact.resolve == Resolve::Required {
+                self.dangle(&fact.from, fact);
+            }
+            return;
+        };
+        let to = match self.lookup(&fact.to, Some(&fact.source.file)) {
+            Some(to) => to,
+            None => match fact.resolve {
+                Resolve::Required => return self.dangle(&fact.to, fact),
+                Resolve::IfKnown => return,
+                Resolve::External => {
+                    let kind = fact.to.kind.unwrap_or(NodeKind::Resource);
+                    self.insert(kind, &fact.to.name, vec![fact.source.clone()], NodeAttrs::default(), true)
+                }
+            },
+        };
+        if from == to && matches!(fact.kind, EdgeKind::Calls | EdgeKind::Contains) {
+            return;
+        }
+        let e = self.edges.entry((from, to, fact.kind)).or_insert_with(|| Edge {
+            kind: fact.kind,
+            sources: Vec::new(),
+            detail: fact.detail.clone(),
+        });
+        if !e.sources.contains(&fact.source) {
+            e.sources.push(fact.source.clone());
+        }
+    }
+
+    fn dangle(&mut self, missing: &NodeRef, fact: &EdgeFact) {
+        let from = self.lookup(&fact.from, Some(&fact.source.file)).map(|i| self.graph.graph[i].id.clone());
+        self.graph.dangling.push(Dangling {
+            from: from.unwrap_or_else(|| fact.from.name.clone()),
+            name: missing.name.clone(),
+            kind: fact.kind,
+            source: fact.source.clone(),
+        });
+    }
+
+    /// Resolves a reference. Among several steps of one name, the one in `file` wins.
+    fn lookup(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
+        let pick = |candidates: &[NodeIndex]| -> Option<NodeIndex> {
+            let same_file = candidates
+                .iter()
+                .find(|&&i| file.is_some_and(|f| self.graph.graph[i].sources.iter().any(|s| s.file == f)));
+            same_file.or(candidates.first()).copied()
+        };
+        let kinds: &[NodeKind] = match &r.kind {
+            Some(k) => std::slice::from_ref(k),
+            None => &ANY_KIND_ORDER,
+        };
+        for &kind in kinds {
+            if let Some(c) = self.by_name.get(&(kind, r.name.clone())) {
+                return pick(c);
+            }
+            if kind == NodeKind::Step
+                && let Some(c) = self.by_function.get(&r.name)
+            {
+                return pick(c);
+            }
+        }
+        // `orders_db` and `orders-db` are the same name written two ways.
+        let slug = slugify(&r.name);
+        for &kind in kinds {
+            let found: Vec<NodeIndex> = self
+                .by_name
+                .iter()
+                .filter(|((k, _), _)| *k == kind)
+                .flat_map(|(_, v)| v.iter().copied())
+                .filter(|&i| self.graph.graph[i].slug == slug)
+                .collect();
+            if let Some(i) = pick(&found) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    fn finish(mut self) -> Graph {
+        self.materialise();
+        for ((from, to, _), mut e) in std::mem::take(&mut self.edges) {
+            e.sources.sort();
+            self.graph.graph.add_edge(from, to, e);
+        }
+        infer_owners(&mut self.graph);
+        self.graph.dangling.sort_by(|a, b| a.source.cmp(&b.source));
+        self.graph
+    }
+}
+
+fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, source: &Source) -> EdgeFact {
+    EdgeFact { from, to, kind, source: source.clone(), resolve: Resolve::External, detail: None }
+}
+
+fn in_dir(file: &str, dir: &str) -> bool {
+    dir.is_empty() || file.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A service or workflow with no owner of its own, all of whose steps name the same owner,
+/// is owned by that team: the fact points at the first step's `owner` line.
+fn infer_owners(graph: &mut Graph) {
+    let mut inferred = Vec::new();
+    for idx in graph.graph.node_indices() {
+        let node = &graph.graph[idx];
+        if node.attrs.owner.is_some() || !matches!(node.kind, NodeKind::Service | NodeKind::Workflow) {
+            continue;
+        }
+        let owners: Vec<&Located<String>> = graph
+            .graph
+            .edges_directed(idx, petgraph::Direction::Outgoing)
+            .filter(|e| e.weight().kind == EdgeKind::Contains)
+            .filter_map(|e| graph.graph[petgraph::visit::EdgeRef::target(&e)].attrs.owner.as_ref())
+            .collect();
+        if let Some(first) = owners.iter().min_by(|a, b| a.source.cmp(&b.source))
+            && owners.iter().all(|o| o.value == first.value)
+        {
+            inferred.push((idx, (*first).clone()));
+        }
+    }
+    for (idx, owner) in inferred {
+        graph.graph[idx].attrs.owner = Some(owner);
+    }
+}
+
+/// Folds one fact's attributes into a node's: the first value of a single field wins
+/// (facts arrive sorted by source), lists are concatenated.
+fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
+    fn first<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
+        if a.is_none() {
+            a.clone_from(b);
+        }
+    }
+    fn all<T: Clone + PartialEq>(a: &mut Vec<T>, b: &[T]) {
+        for x in b {
+            if !a.contains(x) {
+                a.push(x.clone());
+            }
+        }
+    }
+    first(&mut into.description, &from.description);
+    first(&mut into.function, &from.function);
+    first(&mut into.owner, &from.owner);
+    first(&mut into.service, &from.service);
+    first(&mut into.workflow, &from.workflow);
+    all(&mut into.side_effects, &from.side_effects);
+    first(&mut into.idempotent, &from.idempotent);
+    all(&mut into.retries, &from.retries);
+    all(&mut into.timeouts, &from.timeouts);
+    first(&mut into.deadline, &from.deadline);
+    all(&mut into.alerts, &from.alerts);
+    first(&mut into.dashboard, &from.dashboard);
+    first(&mut into.runbook, &from.runbook);
+    all(&mut into.failure_modes, &from.failure_modes);
+    all(&mut into.recovery, &from.recovery);
+    all(&mut into.health_checks, &from.health_checks);
+    first(&mut into.restart, &from.restart);
+    first(&mut into.image, &from.image);
+    all(&mut into.http_calls, &from.http_calls);
 }

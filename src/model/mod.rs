@@ -116,11 +116,11 @@ impl EdgeKind {
         }
     }
 
-    /// Whether `from` stops working when `to` is down. Blast radius follows these edges
-    /// backwards: `contains` (a service is down when a step of it is) is not one of them,
-    /// but a parent that `contains` a failing child is reached through the child's callers.
+    /// Whether `from` stops working when `to` is down: a caller when its callee fails,
+    /// a service or workflow when a step it contains fails. `next`, `owns`, `alerts`,
+    /// `documents` and `triggers` carry no such dependency.
     pub fn is_dependency(self) -> bool {
-        matches!(self, EdgeKind::DependsOn | EdgeKind::Calls | EdgeKind::Next | EdgeKind::Contains)
+        matches!(self, EdgeKind::DependsOn | EdgeKind::Calls | EdgeKind::Contains)
     }
 }
 
@@ -175,3 +175,6 @@ impl Graph {
         self.by_id.values().map(|&i| (i, &self.graph[i]))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,7 +43,14 @@ mod tests {
 
     #[test]
     fn compose_names_and_overrides() {
-        for name in ["compose.yaml", "a/compose.yml", "docker-compose.yml", "docker-compose.override.yaml", "docker-stack.yml", "docker-compose.images.yml"] {
+        for name in [
+            "compose.yaml",
+            "a/compose.yml",
+            "docker-compose.yml",
+            "docker-compose.override.yaml",
+            "docker-stack.yml",
+            "docker-compose.images.yml",
+        ] {
             assert_eq!(classify(name), Some(SourceKind::Compose), "{name}");
         }
         for name in ["composer.yaml", "compose.json", "my-compose.yml", "config.yaml"] {

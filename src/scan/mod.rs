@@ -6,6 +6,7 @@ pub use classify::{SourceKind, classify};
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -31,7 +32,7 @@ pub struct ScannedFile {
     pub text: String,
 }
 
-/// Folders never read: build output and version-control internals.
+/// Folders never read: build output, version-control internals, vendored packages.
 const SKIPPED_DIRS: &[&str] = &["target", ".git", "node_modules"];
 
 /// Walks `root`. `out` is the output folder, skipped so a book never documents itself.
@@ -45,6 +46,7 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         }
     };
     let out_abs = out.canonicalize().ok();
+    let pruned = Arc::new(Mutex::new(Vec::new()));
     let mut walker = ignore::WalkBuilder::new(root);
     walker
         .hidden(false)
@@ -52,32 +54,53 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         .follow_links(false)
         .add_custom_ignore_filename(".opsbookignore")
         .sort_by_file_name(|a, b| a.cmp(b));
+    {
+        let pruned = Arc::clone(&pruned);
+        let root = root.to_path_buf();
+        walker.filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let skip = match entry.file_name().to_str() {
+                Some(name) if SKIPPED_DIRS.contains(&name) => Some(format!("`{name}/` is never read")),
+                _ if out_abs.is_some() && entry.path().canonicalize().ok() == out_abs => {
+                    Some("the output folder is never read".to_string())
+                }
+                _ => None,
+            };
+            match skip {
+                Some(why) => {
+                    if let (Some(rel), Ok(mut list)) = (relative(&root, entry.path()), pruned.lock()) {
+                        list.push((rel, why));
+                    }
+                    false
+                }
+                None => true,
+            }
+        });
+    }
     for entry in walker.build() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let file = e.to_string();
-                inventory.diagnostics.push(Diagnostic::warning(
-                    "skipped-file",
-                    Source::new(file.clone(), 1, 1),
-                    format!("could not read: {file}"),
-                ));
+                inventory.diagnostics.push(walk_error(root, &e));
                 continue;
             }
         };
+        if entry.file_type().is_none_or(|t| !t.is_file()) {
+            continue;
+        }
         let path = entry.path();
-        let Some(rel) = relative(root, path) else { continue };
-        if rel.is_empty() {
+        let Some(rel) = relative(root, path) else {
+            let shown = path.display().to_string();
+            inventory.diagnostics.push(Diagnostic::warning(
+                "skipped-file",
+                Source::new(shown, 1, 1),
+                "skipped: the file name is not valid UTF-8",
+            ));
             continue;
-        }
-        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if is_dir {
-            continue;
-        }
-        if let Some(skipped) = skipped_dir(&rel, root, out_abs.as_deref()) {
-            let _ = skipped;
-            continue;
-        }
+        };
         if exclude.is_match(&rel) || include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
             continue;
         }
@@ -85,6 +108,14 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         if let Some(file) = read(path, &rel, kind, config, &mut inventory.diagnostics) {
             inventory.files.push(file);
         }
+    }
+    let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
+    for (rel, why) in pruned {
+        inventory.diagnostics.push(Diagnostic::info(
+            "skipped-file",
+            Source::new(format!("{rel}/"), 1, 1),
+            format!("skipped: {why}"),
+        ));
     }
     inventory.files.sort_by(|a, b| a.path.cmp(&b.path));
     inventory
@@ -103,9 +134,8 @@ fn globs(config: &Config) -> Result<(Option<GlobSet>, GlobSet), Diagnostic> {
             })?;
             b.add(glob);
         }
-        b.build().map_err(|e| {
-            Diagnostic::error("config-error", Source::new(crate::config::FILE_NAME, 1, 1), e.to_string())
-        })
+        b.build()
+            .map_err(|e| Diagnostic::error("config-error", Source::new(crate::config::FILE_NAME, 1, 1), e.to_string()))
     };
     let include = if config.include.is_empty() { None } else { Some(build(&config.include)?) };
     Ok((include, build(&config.exclude)?))
@@ -117,23 +147,18 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
     Some(parts?.join("/"))
 }
 
-/// The first skipped folder on the way to `rel`, if any.
-fn skipped_dir(rel: &str, root: &Path, out: Option<&Path>) -> Option<String> {
-    let mut dir = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
-        dir.push(part);
-        let prefix = parts[..=i].join("/");
-        if SKIPPED_DIRS.contains(part) {
-            return Some(prefix);
-        }
-        if let Some(out) = out
-            && dir.canonicalize().ok().as_deref() == Some(out)
-        {
-            return Some(prefix);
+/// A walk error (a symlink loop, an unreadable folder) as a diagnostic on the path it names.
+fn walk_error(root: &Path, e: &ignore::Error) -> Diagnostic {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => path_of(err),
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
         }
     }
-    None
+    let file = path_of(e).and_then(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
+    Diagnostic::warning("skipped-file", Source::new(file, 1, 1), format!("skipped: {e}"))
 }
 
 fn read(
@@ -197,3 +222,6 @@ pub fn templates(dir: &Path) -> BTreeMap<String, String> {
     }
     map
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,161 @@
 //! Writing the book: atomic replacement, changed bytes only, never outside the output folder.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::render::Site;
+
+/// The file that marks a folder as made by opsbook. A folder without it is never replaced.
+pub const MARKER: &str = ".opsbook-book";
+const MARKER_TEXT: &str = "This folder is written by opsbook and replaced on every build.\n\
+Files added here by hand are lost on the next build.\n";
+
+/// What a write did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files whose bytes are new or changed.
+    pub written: usize,
+    /// Files carried over from the previous book unchanged (hard-linked, not rewritten).
+    pub unchanged: usize,
+}
+
+/// Replaces `out` with the book. The new book is built in a sibling folder and renamed
+/// over the old one, so a reader never sees half a book, and a failed build leaves the
+/// old book in place. Files whose bytes did not change are hard-linked from the old book.
+pub fn write(site: &Site, out: &Path) -> Result<WriteStats> {
+    check_ownership(out)?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let name = out.file_name().and_then(|n| n.to_str()).context("the output folder has no name")?;
+    let staging = parent.join(format!(".{name}.opsbook-new-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.opsbook-old-{}", std::process::id()));
+    remove_ours(&staging)?;
+    let result = stage(site, out, &staging);
+    let stats = match result {
+        Ok(stats) => stats,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    if out.exists() {
+        fs::rename(out, &retired).with_context(|| format!("cannot move the old book {} aside", out.display()))?;
+    }
+    if let Err(e) = fs::rename(&staging, out) {
+        let _ = fs::rename(&retired, out);
+        return Err(e).with_context(|| format!("cannot move the new book into {}", out.display()));
+    }
+    if retired.exists() {
+        fs::remove_dir_all(&retired).with_context(|| format!("cannot remove the old book {}", retired.display()))?;
+    }
+    Ok(stats)
+}
+
+/// Refuses to touch a folder opsbook did not make.
+fn check_ownership(out: &Path) -> Result<()> {
+    match fs::metadata(out) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", out.display())),
+        Ok(m) if !m.is_dir() => bail!("{} exists and is not a folder; refusing to replace it", out.display()),
+        Ok(_) => {
+            let empty = fs::read_dir(out).with_context(|| format!("cannot read {}", out.display()))?.next().is_none();
+            if empty || out.join(MARKER).is_file() {
+                Ok(())
+            } else {
+                bail!(
+                    "{} exists and was not made by opsbook (it has no {MARKER} file); refusing to overwrite it. \
+                     Choose another folder with --out, or remove it yourself",
+                    out.display()
+                )
+            }
+        }
+    }
+}
+
+fn stage(site: &Site, old: &Path, staging: &Path) -> Result<WriteStats> {
+    fs::create_dir_all(staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    let mut stats = WriteStats::default();
+    for (rel, bytes) in &site.files {
+        let rel_path = safe_relative(rel)?;
+        let dest = staging.join(&rel_path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let previous = old.join(&rel_path);
+        let same = fs::read(&previous).is_ok_and(|b| b == *bytes);
+        if same && fs::hard_link(&previous, &dest).is_ok() {
+            stats.unchanged += 1;
+            continue;
+        }
+        fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))?;
+        stats.written += 1;
+    }
+    fs::write(staging.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("cannot write the marker in {}", staging.display()))?;
+    Ok(stats)
+}
+
+/// A page path from the renderer, checked to stay inside the book.
+fn safe_relative(rel: &str) -> Result<PathBuf> {
+    let path = Path::new(rel);
+    let ok = !rel.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !ok {
+        bail!("refusing to write `{rel}`: a page path must stay inside the book");
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Removes a leftover staging folder of ours from an interrupted build.
+fn remove_ours(path: &Path) -> Result<()> {
+    if path.exists() {
+        fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> Site {
+        Site { files: files.iter().map(|(p, b)| (p.to_string(), b.as_bytes().to_vec())).collect() }
+    }
+
+    #[test]
+    fn replaces_its_own_book_and_keeps_unchanged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let s = write(&site(&[("index.html", "a"), ("steps/x.html", "x")]), &out).unwrap();
+        assert_eq!(s, WriteStats { written: 2, unchanged: 0 });
+        let s = write(&site(&[("index.html", "b"), ("steps/x.html", "x")]), &out).unwrap();
+        assert_eq!(s, WriteStats { written: 1, unchanged: 1 });
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "b");
+        assert!(out.join(MARKER).is_file());
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("book")]);
+    }
+
+    #[test]
+    fn never_overwrites_a_folder_it_did_not_make() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("docs");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("precious.md"), "mine").unwrap();
+        let err = write(&site(&[("index.html", "a")]), &out).unwrap_err();
+        assert!(err.to_string().contains("not made by opsbook"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("precious.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let err = write(&site(&[("../evil.html", "x")]), &out).unwrap_err();
+        assert!(err.to_string().contains("inside the book"));
+        assert!(!dir.path().join("evil.html").exists());
+        assert!(!out.exists(), "a failed build leaves no book behind");
+    }
+}

@@ -1,10 +1,48 @@
-//! Finding rules: one file per finding code.
+//! Finding rules: one file per finding code, each a pure function of the model and analysis.
+
+mod dangling_reference;
+mod dependency_cycle;
+mod doc_code_mismatch;
+mod missing_timeout;
+mod no_owner;
+mod parse_error;
+mod retry_without_idempotency;
+mod unbounded_retry;
 
 use crate::analyze::{Analysis, Finding};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::Graph;
 
-pub fn run(_graph: &Graph, _analysis: &Analysis, _diagnostics: &[Diagnostic], _config: &Config) -> Vec<Finding> {
-    Vec::new()
+/// Runs every rule and applies the configured levels: an allowed code is dropped, a
+/// warned or denied one takes that severity.
+pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], config: &Config) -> Vec<Finding> {
+    let mut findings = parse_error::check(diagnostics);
+    findings.extend(retry_without_idempotency::check(graph, analysis));
+    findings.extend(unbounded_retry::check(graph));
+    findings.extend(missing_timeout::check(graph, analysis));
+    findings.extend(dangling_reference::check(graph));
+    findings.extend(dependency_cycle::check(graph));
+    findings.extend(no_owner::check(graph));
+    findings.extend(doc_code_mismatch::check(graph, analysis));
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = config.findings.level(&f.code, f.severity)?;
+            Some(f)
+        })
+        .collect()
 }
+
+/// A node's name for messages: its name in backticks.
+fn named(node: &crate::model::Node) -> String {
+    format!("{} `{}`", node.kind.as_str(), node.name)
+}
+
+/// The place a node-level finding points at: where the node is defined.
+fn at(node: &crate::model::Node) -> crate::source::Source {
+    node.sources.first().cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! `doc-code-mismatch`: a doc comment whose retry or timeout contradicts the code; the code wins.
+
+use crate::analyze::retry::{effective_timeout, normalise};
+use crate::analyze::{Analysis, Finding};
+use crate::diag::Severity;
+use crate::extract::duration::human;
+use crate::extract::{Origin, TimeoutFact};
+use crate::model::Graph;
+
+pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (_, node) in graph.nodes() {
+        let timeout = analysis.timeout_ms.get(&node.id).copied();
+        let declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared);
+        let code = node.attrs.retries.iter().find(|r| r.origin == Origin::Code);
+        if let Some(code) = code {
+            let c = normalise(code, timeout);
+            for doc in declared {
+                let d = normalise(doc, timeout);
+                let mut diffs = Vec::new();
+                if d.max_attempts != c.max_attempts && c.unknown.iter().all(|u| u.field != "max_attempts") {
+                    diffs.push(format!("{} attempts, the code makes {}", count(d.max_attempts), count(c.max_attempts)));
+                }
+                if d.schedule_ms.first() != c.schedule_ms.first() && c.initial_delay_ms.is_some() {
+                    diffs.push(format!(
+                        "a first delay of {}, the code waits {}",
+                        d.schedule_ms.first().map_or("none".into(), |&v| human(v)),
+                        c.schedule_ms.first().map_or("none".into(), |&v| human(v))
+                    ));
+                }
+                if !diffs.is_empty() {
+                    out.push(mismatch(node, &doc.source, &c.source, "retry", &diffs.join("; ")));
+                }
+            }
+        }
+        let code_timeouts: Vec<&TimeoutFact> =
+            node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Code).collect();
+        let code_ms = effective_timeout(&code_timeouts.iter().map(|t| (*t).clone()).collect::<Vec<_>>());
+        if let Some(code_ms) = code_ms {
+            for doc in node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Declared) {
+                if let Some(doc_ms) = doc.ms.known()
+                    && doc_ms != code_ms
+                {
+                    let code_src = &code_timeouts
+                        .iter()
+                        .find(|t| t.ms.known() == Some(code_ms))
+                        .expect("the minimum exists")
+                        .source;
+                    let what = format!("a timeout of {}, the code sets {}", human(doc_ms), human(code_ms));
+                    out.push(mismatch(node, &doc.source, code_src, "timeout", &what));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn count(n: Option<u32>) -> String {
+    n.map_or("unbounded".to_string(), |n| n.to_string())
+}
+
+fn mismatch(
+    node: &crate::model::Node,
+    doc: &crate::source::Source,
+    code: &crate::source::Source,
+    what: &str,
+    diff: &str,
+) -> Finding {
+    Finding::new(
+        "doc-code-mismatch",
+        Severity::Warning,
+        Some(&node.id),
+        doc,
+        format!(
+            "the doc comment of {} declares {diff} ({code}); the book shows what the code does, \
+             and anyone reading the comment is misled",
+            super::named(node)
+        ),
+        format!("update the `{what}:` line of the `# Operations` section to match the code, or change the code"),
+    )
+}

@@ -1,0 +1,27 @@
+//! `no-owner`: a service, workflow or alert that nobody owns.
+
+use crate::analyze::Finding;
+use crate::diag::Severity;
+use crate::model::{Graph, NodeKind};
+
+pub fn check(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (_, node) in graph.nodes() {
+        if node.external || node.attrs.owner.is_some() {
+            continue;
+        }
+        if !matches!(node.kind, NodeKind::Service | NodeKind::Workflow | NodeKind::Alert) {
+            continue;
+        }
+        out.push(Finding::new(
+            "no-owner",
+            Severity::Warning,
+            Some(&node.id),
+            &super::at(node),
+            format!("{} has no owner: when it breaks at night, nobody knows whom to call", super::named(node)),
+            "add `owner: <team>` to its `# Operations` section (or to every step it contains), \
+             or an `opsbook.owner` label in compose",
+        ));
+    }
+    out
+}

@@ -1,0 +1,163 @@
+//! Each finding fires on the smallest model that should trigger it, and not on its fix.
+
+use crate::analyze::{Analysis, analyze};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::extract::*;
+use crate::model::{self, EdgeKind, NodeKind};
+use crate::source::{Located, Source};
+
+fn src(line: u32) -> Source {
+    Source::new("src/erp.rs", line, 1)
+}
+
+fn step(name: &str, line: u32) -> NodeFact {
+    let mut n = NodeFact::new(NodeKind::Step, name, src(line));
+    n.attrs.function = Some(name.to_string());
+    n
+}
+
+fn retry(attempts: Option<u32>, origin: Origin, line: u32) -> RetryFact {
+    RetryFact {
+        source: src(line),
+        origin,
+        library: if origin == Origin::Code { "tokio-retry" } else { "doc" }.into(),
+        text: String::new(),
+        strategy: Strategy::Exponential,
+        initial_delay_ms: Value::Known(500),
+        factor: Value::Known(2.0),
+        max_delay_ms: Value::Known(None),
+        max_attempts: Value::Known(attempts),
+        max_elapsed_ms: Value::Known(None),
+        jitter: Jitter::None,
+    }
+}
+
+fn run(facts: Facts, diagnostics: &[Diagnostic]) -> Analysis {
+    let graph = model::build([&facts]);
+    analyze(&graph, diagnostics, &Config::default())
+}
+
+fn codes(a: &Analysis) -> Vec<(&str, u32)> {
+    a.findings.iter().map(|f| (f.code.as_str(), f.line)).collect()
+}
+
+#[test]
+fn retried_side_effect_without_idempotency_is_an_error_at_the_step() {
+    let mut s = step("push_order", 14);
+    s.attrs.retries.push(retry(Some(5), Origin::Declared, 10));
+    s.attrs.side_effects.push(Located::new("creates a sales order in the ERP".into(), src(8)));
+    s.attrs.idempotent = Some(Located::new(Idempotency::No, src(9)));
+    s.attrs.owner = Some(Located::new("team-integrations".into(), src(11)));
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "retry-without-idempotency").expect("fires");
+    assert_eq!((f.severity, f.line, f.node.as_deref()), (Severity::Error, 14, Some("step:push-order")));
+    assert!(f.message.contains("up to 5 times"), "{}", f.message);
+
+    s.attrs.idempotent = Some(Located::new(Idempotency::Key("order.id".into()), src(9)));
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "retry-without-idempotency"));
+}
+
+#[test]
+fn unbounded_retry_points_at_the_policy() {
+    let mut s = step("poll", 3);
+    s.attrs.retries.push(retry(None, Origin::Code, 7));
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    assert!(codes(&a).contains(&("unbounded-retry", 7)));
+
+    s.attrs.retries[0].max_elapsed_ms = Value::Known(Some(60_000));
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "unbounded-retry"));
+}
+
+#[test]
+fn http_call_without_timeout_is_missing_timeout() {
+    let mut s = step("send_email", 3);
+    s.attrs.http_calls.push(HttpCall { source: src(9), method: "POST".into(), target: "url".into() });
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    assert!(codes(&a).contains(&("missing-timeout", 9)));
+
+    s.attrs.timeouts.push(TimeoutFact {
+        source: src(8),
+        origin: Origin::Code,
+        library: "reqwest::RequestBuilder::timeout".into(),
+        text: String::new(),
+        ms: Value::Known(5_000),
+    });
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "missing-timeout"));
+}
+
+fn service(name: &str, line: u32) -> NodeFact {
+    NodeFact::new(NodeKind::Service, name, Source::new("compose.yaml", line, 3))
+}
+
+fn depends(from: &str, to: &str, line: u32, resolve: Resolve) -> EdgeFact {
+    EdgeFact {
+        from: NodeRef::new(NodeKind::Service, from),
+        to: NodeRef::new(NodeKind::Service, to),
+        kind: EdgeKind::DependsOn,
+        source: Source::new("compose.yaml", line, 7),
+        resolve,
+        detail: None,
+    }
+}
+
+#[test]
+fn missing_compose_service_is_a_dangling_reference_with_its_line() {
+    let facts = Facts {
+        nodes: vec![service("web", 2)],
+        edges: vec![depends("web", "smtp-relay", 5, Resolve::Required)],
+        ..Facts::default()
+    };
+    let a = run(facts, &[]);
+    let f = a.findings.iter().find(|f| f.code == "dangling-reference").expect("fires");
+    assert_eq!((f.file.as_str(), f.line), ("compose.yaml", 5));
+    assert!(f.message.contains("smtp-relay"));
+}
+
+#[test]
+fn services_depending_on_each_other_are_a_cycle() {
+    let facts = Facts {
+        nodes: vec![service("a", 2), service("b", 6)],
+        edges: vec![depends("a", "b", 4, Resolve::Required), depends("b", "a", 8, Resolve::Required)],
+        ..Facts::default()
+    };
+    let a = run(facts, &[]);
+    assert!(codes(&a).contains(&("dependency-cycle", 4)), "{:?}", codes(&a));
+}
+
+#[test]
+fn unowned_service_warns_and_an_owned_one_does_not() {
+    let mut owned = service("api", 9);
+    owned.attrs.owner = Some(Located::new("team-a".into(), Source::new("compose.yaml", 10, 5)));
+    let a = run(Facts { nodes: vec![service("db", 2), owned], ..Facts::default() }, &[]);
+    let no_owner: Vec<_> = a.findings.iter().filter(|f| f.code == "no-owner").collect();
+    assert_eq!(no_owner.len(), 1);
+    assert_eq!(no_owner[0].node.as_deref(), Some("service:db"));
+}
+
+#[test]
+fn doc_comment_that_disagrees_with_code_is_a_mismatch_and_code_wins() {
+    let mut s = step("push_order", 14);
+    s.attrs.retries.push(retry(Some(3), Origin::Declared, 6));
+    s.attrs.retries.push(retry(Some(5), Origin::Code, 20));
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "doc-code-mismatch").expect("fires");
+    assert_eq!(f.line, 6);
+    assert!(f.message.contains("3 attempts, the code makes 5"), "{}", f.message);
+    assert_eq!(a.retry["step:push-order"].max_attempts, Some(5));
+}
+
+#[test]
+fn parse_errors_become_findings_and_config_can_allow_codes() {
+    let d = Diagnostic::error("parse-error", Source::new("broken.rs", 3, 9), "expected `;`");
+    let a = run(Facts::default(), std::slice::from_ref(&d));
+    assert_eq!(codes(&a), vec![("parse-error", 3)]);
+
+    let mut config = Config::default();
+    config.findings.allow.push("parse-error".into());
+    let a = analyze(&model::build([&Facts::default()]), &[d], &config);
+    assert!(a.findings.is_empty());
+}

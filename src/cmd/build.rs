@@ -1,0 +1,97 @@
+//! `opsbook build`: scan, extract, model, analyze, render, and write the book.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cmd::report::{self, Texts};
+use crate::cmd::{Outcome, load_config, out_dir};
+use crate::diag::Severity;
+
+#[derive(Clone, Debug, Default)]
+pub struct BuildArgs {
+    pub dir: PathBuf,
+    pub out: Option<PathBuf>,
+    /// Fail (exit 1) on findings at or above the configured severity.
+    pub strict: bool,
+    /// Print info diagnostics and every finding.
+    pub verbose: bool,
+    /// Print only errors.
+    pub quiet: bool,
+}
+
+pub fn run(args: &BuildArgs) -> Result<Outcome> {
+    let root = args.dir.as_path();
+    if !root.is_dir() {
+        anyhow::bail!("{} is not a folder", root.display());
+    }
+    let config = match load_config(root)? {
+        Ok(c) => c,
+        Err((d, text)) => {
+            let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
+            report::eprint(&report::diagnostic(&d, &texts));
+            anyhow::bail!("opsbook.toml is not valid; nothing was written");
+        }
+    };
+    let out = out_dir(root, &config, args.out.as_deref());
+    let book = crate::run(root, &config, &out);
+    let texts: Texts = book.inventory.files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+
+    let floor = if args.quiet {
+        Severity::Error
+    } else if args.verbose {
+        Severity::Info
+    } else {
+        Severity::Warning
+    };
+    let mut hidden = 0;
+    for d in &book.diagnostics {
+        // parse errors are printed once, as findings.
+        if d.code == "parse-error" {
+            continue;
+        }
+        if d.severity >= floor {
+            report::eprint(&report::diagnostic(d, &texts));
+        } else {
+            hidden += 1;
+        }
+    }
+    let finding_floor = if args.verbose { Severity::Info } else { Severity::Error };
+    for f in book.analysis.findings.iter().filter(|f| f.severity >= finding_floor) {
+        report::eprint(&report::finding(f, &texts));
+    }
+
+    let stats =
+        crate::write::write(&book.site, &out).with_context(|| format!("cannot write the book to {}", out.display()))?;
+
+    let count = |s: Severity| book.analysis.findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    if !args.quiet {
+        let pages = book.site.files.keys().filter(|p| p.ends_with(".html")).count();
+        let mut summary = format!(
+            "Built the book of {} ({} files read, {} nodes, {} edges): {} pages in {}, {} files changed.\n",
+            root.display(),
+            book.inventory.files.len(),
+            book.graph.graph.node_count(),
+            book.graph.graph.edge_count(),
+            pages,
+            out.display(),
+            stats.written,
+        );
+        summary.push_str(&format!(
+            "{errors} error and {warnings} warning findings: see {}.\n",
+            display(&out.join("failure-points.html"))
+        ));
+        if hidden > 0 {
+            summary.push_str(&format!("{hidden} notes not shown (--verbose shows them).\n"));
+        }
+        summary.push_str(&format!("Open {}\n", display(&out.join("index.html"))));
+        report::eprint(&summary);
+    }
+    let failing = book.analysis.findings.iter().any(|f| f.severity >= config.findings.fail_on);
+    Ok(if args.strict && failing { Outcome::Findings } else { Outcome::Success })
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

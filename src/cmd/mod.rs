@@ -1,0 +1,47 @@
+//! Commands: thin shells over the pipeline that own the disk, the terminal and exit codes.
+
+pub mod build;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::config::{self, Config};
+use crate::diag::Diagnostic;
+use crate::source::{Source, line_col};
+
+/// How a command ended, as the process exit code says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: done.
+    Success,
+    /// 1: findings at or above the failing severity.
+    Findings,
+}
+
+/// Reads `opsbook.toml` in `root` if there is one. A broken file is a diagnostic with its
+/// span, and the command fails: guessing the output folder could overwrite something.
+pub fn load_config(root: &Path) -> Result<Result<Config, (Diagnostic, String)>> {
+    let path = root.join(config::FILE_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(Config::default())),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    Ok(config::parse(&text).map_err(|(message, span)| {
+        let (line, column) = span.as_ref().map_or((1, 1), |s| line_col(&text, s.start));
+        let d = Diagnostic::error("config-error", Source::new(config::FILE_NAME, line, column), message)
+            .with_len(span.map_or(0, |s| s.len()))
+            .with_help("see `opsbook --help` and the README for the keys of opsbook.toml");
+        (d, text)
+    }))
+}
+
+/// The output folder: `--out` as given, else the config's `out` under the scanned root.
+pub fn out_dir(root: &Path, config: &Config, flag: Option<&Path>) -> PathBuf {
+    match flag {
+        Some(p) => p.to_path_buf(),
+        None => root.join(&config.out),
+    }
+}

@@ -1,0 +1,211 @@
+//! A schema-less YAML tree whose every node keeps the line and column its text is at.
+//!
+//! Compose files are open-ended (any key may appear, many keys take several shapes), so a
+//! typed serde model would need untagged enums, and serde-saphyr loses spans inside those.
+//! Instead every map key and value is read as `Spanned<Yaml>`: the deserializer sees a
+//! concrete spanned request at each level, merge keys (`<<`) are expanded by the parser,
+//! and a node reached through an alias or a merge keeps its anchored definition's place.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Location, Spanned};
+
+use crate::source::Source;
+
+/// A YAML node with the places it was written.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub value: Yaml,
+    /// Where the text of the node is: the anchored definition for aliases and merges.
+    /// (serde-saphyr also gives the place of use, the `*a` or `<<` site; no fact needs it.)
+    pub defined: Pos,
+}
+
+/// A 1-based line and character column, and the byte length of the node when known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+    pub len: Option<usize>,
+}
+
+/// Scalars are kept as text: compose reads numbers and booleans as strings in most places
+/// (`restart: "no"`, `retries: 3`), and the extractor only ever needs the text.
+#[derive(Clone, Debug)]
+pub enum Yaml {
+    Null,
+    Scalar(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Yaml::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Yaml::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Yaml::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Yaml::Null)
+    }
+
+    /// The value of `key` in a map node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+    }
+
+    /// The value of `key` when it is a scalar.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key)?.as_str()
+    }
+
+    /// Where the node's text is, as a fact's source. Facts point at the definition so the
+    /// linked line shows the value itself, even when a service inherits it through an
+    /// anchor or a merge key.
+    pub fn source(&self, file: &str) -> Source {
+        Source::new(file, self.defined.line, self.defined.column)
+    }
+
+    /// A word for the node's shape, for messages.
+    pub fn shape(&self) -> &'static str {
+        match &self.value {
+            Yaml::Null => "nothing",
+            Yaml::Scalar(_) => "a string",
+            Yaml::Seq(_) => "a list",
+            Yaml::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl Pos {
+    pub fn from_location(loc: &Location) -> Pos {
+        let len = loc.span().byte_len().and_then(|l| usize::try_from(l).ok());
+        Pos { line: clamp(loc.line()), column: clamp(loc.column()), len }
+    }
+}
+
+fn clamp(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+impl From<Spanned<Yaml>> for Node {
+    fn from(s: Spanned<Yaml>) -> Node {
+        Node { value: s.value, defined: Pos::from_location(&s.defined) }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        Spanned::<Yaml>::deserialize(d).map(Node::from)
+    }
+}
+
+impl<'de> Deserialize<'de> for Yaml {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Yaml, D::Error> {
+        d.deserialize_any(YamlVisitor)
+    }
+}
+
+struct YamlVisitor;
+
+impl<'de> Visitor<'de> for YamlVisitor {
+    type Value = Yaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Yaml, D::Error> {
+        Yaml::deserialize(d)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Yaml, E> {
+        Ok(Yaml::Scalar(String::from_utf8_lossy(v).into_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Yaml::Seq(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Yaml, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Node>()? {
+            let value = map.next_value::<Node>()?;
+            entries.push((key, value));
+        }
+        Ok(Yaml::Map(entries))
+    }
+}
+
+/// Parses every document of `text`. Compose-go reads YAML 1.2 (`no` is a string, not
+/// false) and keeps number spellings such as `0755`, so the options say the same.
+pub fn parse(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    options.underscored_numbers_as_strings = true;
+    // The parser's default allows a million replayed alias events. Each `*alias` in a
+    // compose file replays one small block, so a tenth of that leaves wide room and
+    // stops an alias bomb ten times sooner.
+    options.alias_limits.max_total_replayed_events = 100_000;
+    serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options)
+}

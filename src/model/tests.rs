@@ -1,0 +1,170 @@
+//! Name resolution, merging and blast radius on small hand-written fact sets.
+
+use crate::analyze::blast::blast_radius;
+use crate::extract::*;
+use crate::model::{EdgeKind, NodeKind, build};
+use crate::source::{Located, Source};
+
+fn step_in(file: &str, name: &str, line: u32) -> NodeFact {
+    let mut n = NodeFact::new(NodeKind::Step, name, Source::new(file, line, 1));
+    n.attrs.function = Some(name.to_string());
+    n
+}
+
+fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, file: &str, line: u32, resolve: Resolve) -> EdgeFact {
+    EdgeFact { from, to, kind, source: Source::new(file, line, 1), resolve, detail: None }
+}
+
+#[test]
+fn compose_service_and_rust_service_key_are_one_node() {
+    let compose = Facts {
+        nodes: vec![NodeFact::new(NodeKind::Service, "erp-sync", Source::new("compose.yaml", 4, 3))],
+        ..Facts::default()
+    };
+    let mut s = step_in("erp/src/erp.rs", "push_order", 14);
+    s.attrs.service = Some(Located::new("erp-sync".into(), Source::new("erp/src/erp.rs", 5, 5)));
+    let rust = Facts {
+        nodes: vec![s, NodeFact::new(NodeKind::Service, "erp-sync", Source::new("erp/src/erp.rs", 5, 5))],
+        edges: vec![edge(
+            NodeRef::new(NodeKind::Service, "erp-sync"),
+            NodeRef::new(NodeKind::Step, "push_order"),
+            EdgeKind::Contains,
+            "erp/src/erp.rs",
+            5,
+            Resolve::Required,
+        )],
+        ..Facts::default()
+    };
+    let g = build([&compose, &rust]);
+    let svc = g.node("service:erp-sync").expect("one merged service");
+    assert_eq!(svc.sources.len(), 2);
+    assert_eq!(g.graph.node_count(), 2);
+    assert_eq!(g.graph.edge_count(), 1);
+}
+
+#[test]
+fn unknown_dependency_becomes_an_external_resource() {
+    let rust = Facts {
+        nodes: vec![step_in("src/erp.rs", "push_order", 14)],
+        edges: vec![edge(
+            NodeRef::new(NodeKind::Step, "push_order"),
+            NodeRef::any("erp-api"),
+            EdgeKind::DependsOn,
+            "src/erp.rs",
+            6,
+            Resolve::External,
+        )],
+        ..Facts::default()
+    };
+    let g = build([&rust]);
+    let r = g.node("resource:erp-api").expect("resource created");
+    assert!(r.external);
+    assert_eq!(r.page, "resources/erp-api.html");
+    assert!(g.dangling.is_empty());
+}
+
+#[test]
+fn calls_resolve_by_function_and_unknown_callees_are_dropped() {
+    let mut caller = step_in("a/src/lib.rs", "handle", 3);
+    caller.attrs.owner = Some(Located::new("team-a".into(), Source::new("a/src/lib.rs", 2, 5)));
+    let mut callee = step_in("b/src/erp.rs", "push_order", 9);
+    callee.name = "push-to-erp".into();
+    let facts = Facts {
+        nodes: vec![caller, callee],
+        edges: vec![
+            edge(
+                NodeRef::new(NodeKind::Step, "handle"),
+                NodeRef::new(NodeKind::Step, "push_order"),
+                EdgeKind::Calls,
+                "a/src/lib.rs",
+                5,
+                Resolve::IfKnown,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Step, "handle"),
+                NodeRef::new(NodeKind::Step, "to_string"),
+                EdgeKind::Calls,
+                "a/src/lib.rs",
+                6,
+                Resolve::IfKnown,
+            ),
+        ],
+        ..Facts::default()
+    };
+    let g = build([&facts]);
+    let calls: Vec<_> = g.graph.edge_indices().filter(|&e| g.graph[e].kind == EdgeKind::Calls).collect();
+    assert_eq!(calls.len(), 1);
+    let (a, b) = g.graph.edge_endpoints(calls[0]).unwrap();
+    assert_eq!((g.graph[a].id.as_str(), g.graph[b].id.as_str()), ("step:handle", "step:push-to-erp"));
+    assert!(g.node("team:team-a").is_some(), "owners become team nodes");
+}
+
+#[test]
+fn same_function_name_in_two_files_is_two_steps_with_unique_slugs() {
+    let facts =
+        Facts { nodes: vec![step_in("a/src/lib.rs", "run", 3), step_in("b/src/lib.rs", "run", 3)], ..Facts::default() };
+    let g = build([&facts]);
+    assert!(g.node("step:run").is_some());
+    assert!(g.node("step:run-2").is_some());
+}
+
+#[test]
+fn blast_radius_follows_dependents_transitively() {
+    let facts = Facts {
+        nodes: vec![
+            step_in("src/erp.rs", "push_order", 14),
+            step_in("src/sync.rs", "sync", 3),
+            NodeFact::new(NodeKind::Workflow, "order-to-cash", Source::new("src/sync.rs", 2, 5)),
+        ],
+        edges: vec![
+            edge(
+                NodeRef::new(NodeKind::Step, "push_order"),
+                NodeRef::any("erp-api"),
+                EdgeKind::DependsOn,
+                "src/erp.rs",
+                6,
+                Resolve::External,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Step, "sync"),
+                NodeRef::new(NodeKind::Step, "push_order"),
+                EdgeKind::Calls,
+                "src/sync.rs",
+                9,
+                Resolve::IfKnown,
+            ),
+            edge(
+                NodeRef::new(NodeKind::Workflow, "order-to-cash"),
+                NodeRef::new(NodeKind::Step, "sync"),
+                EdgeKind::Contains,
+                "src/sync.rs",
+                2,
+                Resolve::Required,
+            ),
+        ],
+        ..Facts::default()
+    };
+    let g = build([&facts]);
+    let radius = blast_radius(&g);
+    assert_eq!(radius["resource:erp-api"], vec!["step:push-order", "step:sync", "workflow:order-to-cash"]);
+    assert_eq!(radius["step:push-order"], vec!["step:sync", "workflow:order-to-cash"]);
+    assert!(!radius.contains_key("workflow:order-to-cash"));
+}
+
+#[test]
+fn a_service_inherits_the_owner_all_its_steps_share() {
+    let mut s = step_in("erp/src/erp.rs", "push_order", 14);
+    s.attrs.owner = Some(Located::new("team-integrations".into(), Source::new("erp/src/erp.rs", 11, 5)));
+    let facts = Facts {
+        nodes: vec![s, NodeFact::new(NodeKind::Service, "erp-sync", Source::new("compose.yaml", 4, 3))],
+        packages: vec![PackageFact {
+            name: "erp-sync".into(),
+            dir: "erp".into(),
+            source: Source::new("erp/Cargo.toml", 2, 1),
+        }],
+        ..Facts::default()
+    };
+    let g = build([&facts]);
+    let svc = g.node("service:erp-sync").unwrap();
+    assert_eq!(svc.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("team-integrations"));
+}
