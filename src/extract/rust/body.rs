@@ -8,7 +8,6 @@ use syn::visit::Visit;
 use syn::{Expr, Token};
 
 use super::eval::{Env, is_external};
-use super::imports::is_known_crate;
 use super::{http, retry};
 use crate::extract::{HttpCall, RetryFact, TimeoutFact};
 use crate::source::Source;
@@ -16,7 +15,11 @@ use crate::source::Source;
 /// What one function's code does, in source order.
 #[derive(Debug, Default)]
 pub struct CodeFacts {
+    /// Policies this code runs: tokio-retry, backon, backoff.
     pub retries: Vec<RetryFact>,
+    /// Policies attached to an HTTP client (reqwest-retry middleware): they retry every
+    /// request of that client, wherever it is sent from.
+    pub client_retries: Vec<RetryFact>,
     /// Timeouts on one operation: `tokio::time::timeout`, per-request, tower.
     pub timeouts: Vec<TimeoutFact>,
     /// Timeouts set on a reqwest client: they bound every request of that client.
@@ -80,25 +83,25 @@ impl<'a> Walker<'a> {
         let Expr::Path(p) = &*call.func else { return };
         let args: Vec<&Expr> = call.args.iter().collect();
         let scope = self.scope();
-        let resolved = self.env.imports.resolve(&p.path);
-        if let Some(path) = resolved.as_deref().filter(|p| is_external(p)) {
-            if let Some(r) = retry::at_call(&self.env, path, &args, scope) {
+        if let Some(path) = self.env.imports.resolve(&p.path).filter(|p| is_external(p)) {
+            if let Some(r) = retry::at_call(&self.env, &path, &args, scope) {
                 self.facts.retries.push(r);
-            } else if let Some(t) = http::timeout_call(&self.env, path, whole, &args, scope) {
+            } else if let Some(t) = http::timeout_call(&self.env, &path, whole, &args, scope) {
                 self.facts.timeouts.push(t.fact);
-            } else if let Some(h) = http::http_function(&self.env, path, whole, &args) {
+            } else if let Some(h) = http::http_function(&self.env, &path, whole, &args) {
                 self.facts.http_calls.push(h);
-            }
-            if is_known_crate(&path[0]) {
-                return;
             }
         }
         self.maybe_step_call(&p.path, whole);
     }
 
-    /// `push_order(..)`, `erp::push_order(..)`, `Self::push_order(..)`: a module path to a
-    /// lower-case function. `Vec::new()` or `Some(x)` cannot name a step.
+    /// `push_order(..)`, `erp::push_order(..)`, `Self::push_order(..)`: a path into this
+    /// crate to a lower-case function. `Vec::new()`, `Some(x)` and `axum::serve(..)`
+    /// (another crate) cannot name a step.
     fn maybe_step_call(&mut self, path: &syn::Path, whole: &Expr) {
+        if self.env.imports.resolve(path).is_some_and(|p| is_external(&p)) {
+            return;
+        }
         let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let Some((last, modules)) = segs.split_last() else { return };
         let lower = |s: &str| s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
@@ -118,7 +121,7 @@ impl<'a> Walker<'a> {
             if let Expr::Path(p) = &*m.receiver {
                 self.maybe_step_call(&p.path, &m.receiver);
             }
-            self.facts.retries.push(r);
+            if r.library == "reqwest-retry" { &mut self.facts.client_retries } else { &mut self.facts.retries }.push(r);
         }
         if let Some(t) = http::timeout_method(&self.env, whole, m, scope) {
             if t.on_client { &mut self.facts.client_timeouts } else { &mut self.facts.timeouts }.push(t.fact);

@@ -55,10 +55,6 @@ const GLOB_NAMES: &[&str] = &[
     "ServiceBuilder",
 ];
 
-pub fn is_known_crate(name: &str) -> bool {
-    KNOWN_CRATES.contains(&name)
-}
-
 #[derive(Debug, Default)]
 pub struct Imports {
     /// Local name -> the full path it was imported as.
@@ -89,7 +85,10 @@ impl Imports {
             return Some(segs.to_vec());
         }
         if let Some(full) = self.names.get(first) {
-            return Some(full.iter().chain(&segs[1..]).cloned().collect());
+            // `use erp::push_order;` names this crate's module `erp` when the file declares it.
+            let local = self.local.contains(&full[0]) && !KNOWN_CRATES.contains(&full[0].as_str());
+            let prefix = local.then(|| "crate".to_string());
+            return Some(prefix.into_iter().chain(full.iter().cloned()).chain(segs[1..].iter().cloned()).collect());
         }
         if self.local.contains(first) {
             return Some(std::iter::once("crate".to_string()).chain(segs.iter().cloned()).collect());

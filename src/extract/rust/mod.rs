@@ -28,7 +28,7 @@ use self::eval::{Consts, Env};
 use self::imports::Imports;
 use self::text::Snippet;
 use crate::diag::Diagnostic;
-use crate::extract::{EdgeFact, Extracted, NodeFact, NodeRef, Resolve, TimeoutFact};
+use crate::extract::{EdgeFact, Extracted, NodeFact, NodeRef, Resolve, RetryFact, TimeoutFact};
 use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
@@ -113,17 +113,24 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
 }
 
 fn assemble(path: &str, read: FileRead) -> Extracted {
-    let is_step = |f: &Function| f.doc.operations.is_some() || !f.code.retries.is_empty();
-    // A client built with a timeout outside any step (a constructor, a `static`) is most
-    // likely the client the file's steps send their requests with: its timeout applies to
-    // every step here that makes HTTP calls and builds no client of its own. Clients are
-    // not followed across files.
+    // A client built with a timeout or a retry middleware outside any step (a constructor,
+    // a `static`) is most likely the client the file's steps send their requests with: its
+    // timeouts and retries apply to every step here that makes HTTP calls and builds no
+    // such client of its own. Clients are not followed across files. When no step of the
+    // file makes HTTP calls, a function that builds a retrying client is a step itself.
+    let declared = |f: &Function| f.doc.operations.is_some() || !f.code.retries.is_empty();
+    let adopts_retries = |f: &Function| declared(f) && !f.code.http_calls.is_empty() && f.code.client_retries.is_empty();
+    let shared_retries: Vec<RetryFact> =
+        read.functions.iter().filter(|f| !declared(f)).flat_map(|f| f.code.client_retries.iter().cloned()).collect();
+    let adopted = read.functions.iter().any(adopts_retries);
+    let is_step = |f: &Function| declared(f) || (!adopted && !f.code.client_retries.is_empty());
     let mut shared = read.item_client_timeouts;
     for f in read.functions.iter().filter(|f| !is_step(f)) {
         shared.extend(f.code.client_timeouts.iter().cloned());
     }
     let mut out = Extracted::default();
     for f in read.functions.into_iter().filter(is_step) {
+        let adopts_retries = adopted && adopts_retries(&f);
         let entries: &[Entry] = f.doc.operations.as_deref().unwrap_or_default();
         let name = ops::step_name(path, entries).unwrap_or_else(|| f.ident.clone());
         let declared = ops::read(path, entries, &name);
@@ -138,6 +145,10 @@ fn assemble(path: &str, read: FileRead) -> Extracted {
         attrs.recovery = f.doc.recovery.into_iter().map(located).collect();
         let code = f.code;
         attrs.retries.extend(code.retries);
+        attrs.retries.extend(code.client_retries);
+        if adopts_retries {
+            attrs.retries.extend(shared_retries.iter().cloned());
+        }
         attrs.timeouts.extend(code.timeouts);
         if code.client_timeouts.is_empty() && !code.http_calls.is_empty() {
             attrs.timeouts.extend(shared.iter().cloned());

@@ -186,7 +186,7 @@ fn step_service_calls_and_idempotency_keys() {
 
 #[test]
 fn calls_between_functions_in_source_order_once_each() {
-    let src = r#"
+    let src = r#"use crate::erp;
 /// # Operations
 /// - workflow: w
 pub async fn sync(&self, o: &Order) {
@@ -198,6 +198,7 @@ pub async fn sync(&self, o: &Order) {
     let f = |x| x;
     f(1);
     tokio::try_join!(archive(o), Some(1));
+    axum::serve(listener, app);
 }
 "#;
     let x = run(src);
@@ -532,7 +533,35 @@ fn corpus_reqwest_retry_tests_are_tests() {
     // Read as plain functions, the policies and request timeouts inside are recognised.
     let read = read_file(rel, &corpus(rel).replace("#[tokio::test]", "")).unwrap();
     let f = read.functions.iter().find(|f| f.ident == "assert_retry_on_request_timeout").unwrap();
-    assert_eq!(numbers(&f.code.retries[0]), exp(30, 2.0, Some(100), Some(4), None, Jitter::Full));
+    assert_eq!(numbers(&f.code.client_retries[0]), exp(30, 2.0, Some(100), Some(4), None, Jitter::Full));
     assert_eq!(f.code.timeouts[0].library, "reqwest::RequestBuilder::timeout");
     assert_eq!(f.code.timeouts[0].ms, Value::Known(10));
+}
+
+#[test]
+fn a_retrying_client_built_in_a_constructor_retries_the_steps_that_send_with_it() {
+    let src = r#"use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
+
+impl Mailer {
+    pub fn new() -> Mailer {
+        let policy = ExponentialBackoff::builder().build_with_max_retries(3);
+        let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+            .with(RetryTransientMiddleware::new_with_policy(policy))
+            .build();
+        Mailer { http }
+    }
+}
+
+/// # Operations
+/// - workflow: w
+pub async fn send(m: &Mailer) {
+    m.http.post(URL).json(&1).send().await;
+}
+"#;
+    let x = run(src);
+    assert_eq!(steps(&x), ["send"]);
+    let r = &step(&x, "send").attrs.retries;
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].library.as_str(), r[0].source.line), ("reqwest-retry", 5));
+    assert_eq!(numbers(&r[0]), exp(1_000, 2.0, Some(1_800_000), Some(4), None, Jitter::Full));
 }
