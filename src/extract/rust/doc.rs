@@ -4,8 +4,8 @@
 //! Fenced code blocks are examples, never facts: nothing inside one is read as a key or a
 //! heading.
 
-use syn::{Attribute, Expr, Lit, Meta};
 use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Lit, Meta};
 
 use super::text::Snippet;
 
@@ -152,7 +152,8 @@ pub fn parse(lines: &[DocLine]) -> Doc {
                 Some(skip) => {
                     close(&mut doc, section, &mut open);
                     let text: String = t.chars().skip(skip).collect();
-                    open = Some(Entry { text: text.trim().to_string(), line: l.line, col: l.col + indent + skip as u32 });
+                    open =
+                        Some(Entry { text: text.trim().to_string(), line: l.line, col: l.col + indent + skip as u32 });
                 }
                 None => match open.as_mut() {
                     Some(entry) => {

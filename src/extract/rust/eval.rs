@@ -49,7 +49,10 @@ pub struct Chain<'a> {
 
 pub enum Root<'a> {
     /// `path(args)`, with the path resolved through the file's imports.
-    Call { path: Option<Vec<String>>, args: Vec<&'a Expr> },
+    Call {
+        path: Option<Vec<String>>,
+        args: Vec<&'a Expr>,
+    },
     Struct(&'a syn::ExprStruct),
     Other,
 }

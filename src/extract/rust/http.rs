@@ -1,5 +1,6 @@
 //! Timeouts and HTTP requests found in code: `tokio::time::timeout`, reqwest client and
-//! request timeouts, tower's `ServiceBuilder::timeout`, and reqwest's HTTP verbs.
+//! request timeouts, tower's `ServiceBuilder::timeout` and `TimeoutLayer`, and reqwest's
+//! HTTP verbs.
 
 use syn::Expr;
 
@@ -15,15 +16,27 @@ pub struct Timeout {
     pub on_client: bool,
 }
 
-/// `tokio::time::timeout(d, fut)` (any import form) and `async_std::future::timeout`.
+/// `tokio::time::timeout(d, fut)` (any import form), `async_std::future::timeout` and
+/// `TimeoutLayer::new(d)` of tower or tower-http.
 pub fn timeout_call(env: &Env, path: &[String], call: &Expr, args: &[&Expr], scope: usize) -> Option<Timeout> {
-    let library = match (path.first()?.as_str(), path.last()?.as_str()) {
-        ("tokio", "timeout") => "tokio::time::timeout",
-        ("async_std", "timeout") => "async_std::future::timeout",
+    let n = path.len();
+    let library = match (path.first()?.as_str(), path.get(n.wrapping_sub(2)).map(String::as_str), path.last()?.as_str())
+    {
+        ("tokio", _, "timeout") => "tokio::time::timeout",
+        ("async_std", _, "timeout") => "async_std::future::timeout",
+        ("tower", Some("TimeoutLayer"), "new") => "tower::timeout::TimeoutLayer",
+        // tower-http answers 408 instead of failing, but it still ends the attempt.
+        ("tower_http", Some("TimeoutLayer"), "new") => "tower_http::timeout::TimeoutLayer",
         _ => return None,
     };
     let d = args.first()?;
-    let fact = TimeoutFact { source: env.at(call), origin: Origin::Code, library: library.into(), text: env.text(call), ms: env.ms(d, scope) };
+    let fact = TimeoutFact {
+        source: env.at(call),
+        origin: Origin::Code,
+        library: library.into(),
+        text: env.text(call),
+        ms: env.ms(d, scope),
+    };
     Some(Timeout { fact, on_client: false })
 }
 
@@ -64,7 +77,10 @@ fn root_is(chain: &Chain, krate: &str, ty: &str) -> bool {
 /// `Client::builder()`, `ClientBuilder::new()`, also under `reqwest::blocking`.
 fn is_client_builder(chain: &Chain) -> bool {
     let Root::Call { path: Some(path), .. } = &chain.root else { return false };
-    matches!(crate_type_fn(path), Some(("reqwest", "Client", "builder") | ("reqwest", "ClientBuilder", "new" | "default")))
+    matches!(
+        crate_type_fn(path),
+        Some(("reqwest", "Client", "builder") | ("reqwest", "ClientBuilder", "new" | "default"))
+    )
 }
 
 fn is_verb(name: &str, args: usize) -> bool {
@@ -74,7 +90,9 @@ fn is_verb(name: &str, args: usize) -> bool {
 /// `reqwest::get(url)` and `reqwest::blocking::get(url)`.
 pub fn http_function(env: &Env, path: &[String], call: &Expr, args: &[&Expr]) -> Option<HttpCall> {
     match (path.first()?.as_str(), path.last()?.as_str(), args) {
-        ("reqwest", "get", [url]) => Some(HttpCall { source: env.at(call), method: "GET".into(), target: env.text(url) }),
+        ("reqwest", "get", [url]) => {
+            Some(HttpCall { source: env.at(call), method: "GET".into(), target: env.text(url) })
+        }
         _ => None,
     }
 }

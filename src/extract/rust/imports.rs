@@ -217,7 +217,10 @@ mod tests {
         let src = "use tokio::time::timeout as deadline;\nuse tokio_retry::{Retry, strategy::{self, FixedInterval}};\nuse backon::*;";
         assert_eq!(resolve(src, "deadline").as_deref(), Some("tokio::time::timeout"));
         assert_eq!(resolve(src, "Retry::spawn").as_deref(), Some("tokio_retry::Retry::spawn"));
-        assert_eq!(resolve(src, "strategy::ExponentialBackoff").as_deref(), Some("tokio_retry::strategy::ExponentialBackoff"));
+        assert_eq!(
+            resolve(src, "strategy::ExponentialBackoff").as_deref(),
+            Some("tokio_retry::strategy::ExponentialBackoff")
+        );
         assert_eq!(resolve(src, "FixedInterval::new").as_deref(), Some("tokio_retry::strategy::FixedInterval::new"));
         assert_eq!(resolve(src, "ExponentialBuilder").as_deref(), Some("backon::ExponentialBuilder"));
         assert_eq!(resolve(src, "::tokio::time::timeout").as_deref(), Some("tokio::time::timeout"));

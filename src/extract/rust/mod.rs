@@ -13,9 +13,9 @@ mod imports;
 mod ops;
 mod retry;
 mod spec;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use std::panic::AssertUnwindSafe;
 
@@ -36,7 +36,11 @@ pub fn extract(path: &str, text: &str) -> Extracted {
     // syn and this extractor are not expected to panic; if either does on some input, the
     // file gets a diagnostic and the rest of the build goes on.
     std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text))).unwrap_or_else(|_| Extracted {
-        diagnostics: vec![Diagnostic::error("parse-error", Source::new(path, 1, 1), "opsbook failed while reading this Rust file (internal error); it was skipped")],
+        diagnostics: vec![Diagnostic::error(
+            "parse-error",
+            Source::new(path, 1, 1),
+            "opsbook failed while reading this Rust file (internal error); it was skipped",
+        )],
         ..Extracted::default()
     })
 }
@@ -106,10 +110,21 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
                 Some(vis) if !matches!(vis, syn::Visibility::Inherited) => vis.span(),
                 _ => f.sig.span(),
             };
-            Function { ident: f.sig.ident.to_string(), source: snip.at(start), doc: doc::parse(&doc::lines(f.attrs, &snip)), code: walker.facts }
+            Function {
+                ident: f.sig.ident.to_string(),
+                source: snip.at(start),
+                doc: doc::parse(&doc::lines(f.attrs, &snip)),
+                code: walker.facts,
+            }
         })
         .collect();
     Ok(FileRead { functions, item_client_timeouts })
+}
+
+/// What a file's clients bring to the steps that send requests with them.
+struct Shared {
+    timeouts: Vec<TimeoutFact>,
+    retries: Vec<RetryFact>,
 }
 
 fn assemble(path: &str, read: FileRead) -> Extracted {
@@ -119,66 +134,73 @@ fn assemble(path: &str, read: FileRead) -> Extracted {
     // such client of its own. Clients are not followed across files. When no step of the
     // file makes HTTP calls, a function that builds a retrying client is a step itself.
     let declared = |f: &Function| f.doc.operations.is_some() || !f.code.retries.is_empty();
-    let adopts_retries = |f: &Function| declared(f) && !f.code.http_calls.is_empty() && f.code.client_retries.is_empty();
-    let shared_retries: Vec<RetryFact> =
-        read.functions.iter().filter(|f| !declared(f)).flat_map(|f| f.code.client_retries.iter().cloned()).collect();
-    let adopted = read.functions.iter().any(adopts_retries);
+    let sends = |f: &Function| declared(f) && !f.code.http_calls.is_empty();
+    let adopted = read.functions.iter().any(|f| sends(f) && f.code.client_retries.is_empty());
     let is_step = |f: &Function| declared(f) || (!adopted && !f.code.client_retries.is_empty());
-    let mut shared = read.item_client_timeouts;
+    let mut shared = Shared { timeouts: read.item_client_timeouts, retries: Vec::new() };
     for f in read.functions.iter().filter(|f| !is_step(f)) {
-        shared.extend(f.code.client_timeouts.iter().cloned());
+        shared.timeouts.extend(f.code.client_timeouts.iter().cloned());
+        shared.retries.extend(f.code.client_retries.iter().cloned());
     }
     let mut out = Extracted::default();
     for f in read.functions.into_iter().filter(is_step) {
-        let adopts_retries = adopted && adopts_retries(&f);
-        let entries: &[Entry] = f.doc.operations.as_deref().unwrap_or_default();
-        let name = ops::step_name(path, entries).unwrap_or_else(|| f.ident.clone());
-        let declared = ops::read(path, entries, &name);
-        let step = NodeRef::new(NodeKind::Step, &name);
-        let mut node = NodeFact::new(NodeKind::Step, &name, f.source.clone());
-        let attrs = &mut node.attrs;
-        *attrs = declared.attrs;
-        attrs.description = f.doc.description;
-        attrs.function = Some(f.ident.clone());
-        let located = |e: Entry| Located::new(e.text, Source::new(path, e.line, e.col));
-        attrs.failure_modes = f.doc.failure_modes.into_iter().map(located).collect();
-        attrs.recovery = f.doc.recovery.into_iter().map(located).collect();
-        let code = f.code;
-        attrs.retries.extend(code.retries);
-        attrs.retries.extend(code.client_retries);
-        if adopts_retries {
-            attrs.retries.extend(shared_retries.iter().cloned());
-        }
-        attrs.timeouts.extend(code.timeouts);
-        if code.client_timeouts.is_empty() && !code.http_calls.is_empty() {
-            attrs.timeouts.extend(shared.iter().cloned());
-        }
-        attrs.timeouts.extend(code.client_timeouts);
-        for call in &code.http_calls {
-            if call.is_side_effect() {
-                attrs.side_effects.push(Located::new(format!("HTTP {} {}", call.method, call.target), call.source.clone()));
-            }
-        }
-        attrs.http_calls = code.http_calls;
-        out.facts.nodes.push(node);
-        out.facts.nodes.extend(declared.nodes);
-        let declared_calls: Vec<String> = declared.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| e.to.name.clone()).collect();
-        out.facts.edges.extend(declared.edges);
-        out.diagnostics.extend(declared.diagnostics);
-
-        let mut calls = code.calls;
-        calls.sort_by(|a, b| (a.1.line, a.1.column).cmp(&(b.1.line, b.1.column)));
-        let mut seen = declared_calls;
-        seen.push(f.ident);
-        for (callee, source) in calls {
-            if !seen.contains(&callee) {
-                seen.push(callee.clone());
-                let to = NodeRef::new(NodeKind::Step, callee);
-                out.facts.edges.push(EdgeFact { from: step.clone(), to, kind: EdgeKind::Calls, source, resolve: Resolve::IfKnown, detail: None });
-            }
-        }
+        add_step(path, f, &shared, &mut out);
     }
     out
+}
+
+fn add_step(path: &str, f: Function, shared: &Shared, out: &mut Extracted) {
+    let entries: &[Entry] = f.doc.operations.as_deref().unwrap_or_default();
+    let name = ops::step_name(path, entries).unwrap_or_else(|| f.ident.clone());
+    let declared = ops::read(path, entries, &name);
+    let mut node = NodeFact::new(NodeKind::Step, &name, f.source.clone());
+    let attrs = &mut node.attrs;
+    *attrs = declared.attrs;
+    attrs.description = f.doc.description;
+    attrs.function = Some(f.ident.clone());
+    let located = |e: Entry| Located::new(e.text, Source::new(path, e.line, e.col));
+    attrs.failure_modes = f.doc.failure_modes.into_iter().map(located).collect();
+    attrs.recovery = f.doc.recovery.into_iter().map(located).collect();
+
+    let code = f.code;
+    let sends = !code.http_calls.is_empty();
+    attrs.retries.extend(code.retries);
+    if sends && code.client_retries.is_empty() {
+        attrs.retries.extend(shared.retries.iter().cloned());
+    }
+    attrs.retries.extend(code.client_retries);
+    attrs.timeouts.extend(code.timeouts);
+    if sends && code.client_timeouts.is_empty() {
+        attrs.timeouts.extend(shared.timeouts.iter().cloned());
+    }
+    attrs.timeouts.extend(code.client_timeouts);
+    for call in code.http_calls.iter().filter(|c| c.is_side_effect()) {
+        attrs.side_effects.push(Located::new(format!("HTTP {} {}", call.method, call.target), call.source.clone()));
+    }
+    attrs.http_calls = code.http_calls;
+    out.facts.nodes.push(node);
+    out.facts.nodes.extend(declared.nodes);
+    out.facts.edges.extend(declared.edges);
+    out.diagnostics.extend(declared.diagnostics);
+
+    // One edge per callee, at its first call; recursion is not a dependency.
+    let mut calls = code.calls;
+    calls.sort_by_key(|(_, at)| (at.line, at.column));
+    let mut seen = vec![f.ident];
+    for (callee, source) in calls {
+        if !seen.contains(&callee) {
+            seen.push(callee.clone());
+            let (from, to) = (NodeRef::new(NodeKind::Step, &name), NodeRef::new(NodeKind::Step, callee));
+            out.facts.edges.push(EdgeFact {
+                from,
+                to,
+                kind: EdgeKind::Calls,
+                source,
+                resolve: Resolve::IfKnown,
+                detail: None,
+            });
+        }
+    }
 }
 
 /// A function with a body, borrowed from the syntax tree.
@@ -194,7 +216,9 @@ struct FnRef<'a> {
 fn collect_fns<'a>(items: &'a [syn::Item], out: &mut Vec<FnRef<'a>>) {
     for item in items {
         match item {
-            syn::Item::Fn(f) if !is_test(&f.attrs) => out.push(FnRef { attrs: &f.attrs, vis: Some(&f.vis), sig: &f.sig, block: &f.block }),
+            syn::Item::Fn(f) if !is_test(&f.attrs) => {
+                out.push(FnRef { attrs: &f.attrs, vis: Some(&f.vis), sig: &f.sig, block: &f.block })
+            }
             syn::Item::Mod(m) if !is_test(&m.attrs) => {
                 if let Some((_, items)) = &m.content {
                     collect_fns(items, out);

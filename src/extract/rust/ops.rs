@@ -57,7 +57,12 @@ fn split<'e>(file: &str, entry: &'e Entry) -> Option<Item<'e>> {
 
 /// The `step:` override of the step's name, if any.
 pub fn step_name(file: &str, entries: &[Entry]) -> Option<String> {
-    entries.iter().filter_map(|e| split(file, e)).filter(|i| i.key == "step" && !i.value.is_empty()).map(|i| i.value.to_string()).last()
+    entries
+        .iter()
+        .rev()
+        .filter_map(|e| split(file, e))
+        .find(|i| i.key == "step" && !i.value.is_empty())
+        .map(|i| i.value.to_string())
 }
 
 pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
@@ -66,14 +71,28 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
     for entry in entries {
         let Some(item) = split(file, entry) else {
             let at = Source::new(file, entry.line, entry.col);
-            out.diagnostics.push(Diagnostic::warning("invalid-value", at, format!("`{}` is not a `key: value` item", entry.text)).with_help(format!("keys: {KEYS}")));
+            out.diagnostics.push(
+                Diagnostic::warning("invalid-value", at, format!("`{}` is not a `key: value` item", entry.text))
+                    .with_help(format!("keys: {KEYS}")),
+            );
             continue;
         };
         if item.value.is_empty() {
-            out.diagnostics.push(Diagnostic::warning("invalid-value", item.key_at.clone(), format!("`{}` has no value", item.key)));
+            out.diagnostics.push(Diagnostic::warning(
+                "invalid-value",
+                item.key_at.clone(),
+                format!("`{}` has no value", item.key),
+            ));
             continue;
         }
-        let edge = |from: NodeRef, to: NodeRef, kind: EdgeKind, source: Source, resolve: Resolve| EdgeFact { from, to, kind, source, resolve, detail: None };
+        let edge = |from: NodeRef, to: NodeRef, kind: EdgeKind, source: Source, resolve: Resolve| EdgeFact {
+            from,
+            to,
+            kind,
+            source,
+            resolve,
+            detail: None,
+        };
         let attrs = &mut out.attrs;
         match item.key.as_str() {
             "step" => {}
@@ -82,7 +101,13 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                 let slot = if kind == NodeKind::Workflow { &mut attrs.workflow } else { &mut attrs.service };
                 *slot = Some(item.located());
                 out.nodes.push(NodeFact::new(kind, item.value, item.key_at.clone()));
-                out.edges.push(edge(NodeRef::new(kind, item.value), step_ref(), EdgeKind::Contains, item.key_at.clone(), Resolve::Required));
+                out.edges.push(edge(
+                    NodeRef::new(kind, item.value),
+                    step_ref(),
+                    EdgeKind::Contains,
+                    item.key_at.clone(),
+                    Resolve::Required,
+                ));
             }
             "depends-on" => {
                 for (name, at) in list(file, &item) {
@@ -91,10 +116,18 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
             }
             "calls" => {
                 for (name, at) in list(file, &item) {
-                    out.edges.push(edge(step_ref(), NodeRef::new(NodeKind::Step, name), EdgeKind::Calls, at, Resolve::Required));
+                    out.edges.push(edge(
+                        step_ref(),
+                        NodeRef::new(NodeKind::Step, name),
+                        EdgeKind::Calls,
+                        at,
+                        Resolve::Required,
+                    ));
                 }
             }
-            "side-effects" => attrs.side_effects.extend(list(file, &item).into_iter().map(|(v, at)| Located::new(v, at))),
+            "side-effects" => {
+                attrs.side_effects.extend(list(file, &item).into_iter().map(|(v, at)| Located::new(v, at)))
+            }
             "alerts" => attrs.alerts.extend(list(file, &item).into_iter().map(|(v, at)| Located::new(v, at))),
             "owner" => attrs.owner = Some(item.located()),
             "dashboard" => attrs.dashboard = Some(item.located()),
@@ -112,7 +145,11 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                     ms: Value::Known(ms),
                 }),
                 Some(ms) => attrs.deadline = Some(Located::new(Value::Known(ms), item.key_at.clone())),
-                None => out.diagnostics.push(invalid(file, &item, "a duration such as `10s`, `500ms` or `1m30s` (units ms, s, m, h, d)")),
+                None => out.diagnostics.push(invalid(
+                    file,
+                    &item,
+                    "a duration such as `10s`, `500ms` or `1m30s` (units ms, s, m, h, d)",
+                )),
             },
             "retry" => {
                 let (fact, diags) = spec::parse(item.value, item.key_at.clone(), |i| item.at(file, i));
@@ -120,7 +157,12 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                 out.diagnostics.extend(diags);
             }
             other => out.diagnostics.push(
-                Diagnostic::warning("unknown-key", item.key_at.clone(), format!("unknown key `{other}` in `# Operations`")).with_help(format!("keys: {KEYS}")),
+                Diagnostic::warning(
+                    "unknown-key",
+                    item.key_at.clone(),
+                    format!("unknown key `{other}` in `# Operations`"),
+                )
+                .with_help(format!("keys: {KEYS}")),
             ),
         }
     }
@@ -128,14 +170,23 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
 }
 
 fn invalid(file: &str, item: &Item, expected: &str) -> Diagnostic {
-    Diagnostic::warning("invalid-value", item.at(file, 0), format!("`{}: {}`: expected {expected}", item.key, item.value))
+    Diagnostic::warning(
+        "invalid-value",
+        item.at(file, 0),
+        format!("`{}: {}`: expected {expected}", item.key, item.value),
+    )
 }
 
 fn idempotency(value: &str) -> Option<Idempotency> {
     match value.to_ascii_lowercase().as_str() {
         "yes" | "true" => Some(Idempotency::Yes),
         "no" | "false" => Some(Idempotency::No),
-        _ => value.strip_prefix("key=").or_else(|| value.strip_prefix("key =")).map(str::trim).filter(|k| !k.is_empty()).map(|k| Idempotency::Key(k.to_string())),
+        _ => value
+            .strip_prefix("key=")
+            .or_else(|| value.strip_prefix("key ="))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| Idempotency::Key(k.to_string())),
     }
 }
 

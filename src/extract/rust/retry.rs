@@ -65,7 +65,13 @@ fn fact(env: &Env, library: &str, at: &Expr, text: String, p: Params) -> RetryFa
 
 /// The policy a strategy argument builds, located at the root of its chain, or an
 /// all-unknown policy located at the argument when its root is not `library`'s.
-fn from_argument(env: &Env, library: &str, arg: &Expr, scope: usize, read: fn(&Env, &Chain) -> Option<Params>) -> RetryFact {
+fn from_argument(
+    env: &Env,
+    library: &str,
+    arg: &Expr,
+    scope: usize,
+    read: fn(&Env, &Chain) -> Option<Params>,
+) -> RetryFact {
     let chain = env.chain(arg, scope);
     match read(env, &chain) {
         Some(p) => fact(env, library, chain.root_expr, env.chain_text(&chain, chain.methods.len()), p),
@@ -122,7 +128,8 @@ fn root_of<'c>(chain: &'c Chain, crates: &[&str], types: &[&str]) -> Option<(&'c
 /// yields b, b², b³ ms times `.factor(f)`: in our terms the first delay is b·f and the
 /// growth factor is b (it raises the base to a power; it does not double).
 fn tokio_retry(env: &Env, chain: &Chain) -> Option<Params> {
-    let (ty, ctor, args) = root_of(chain, &["tokio_retry", "tokio_retry2"], &["ExponentialBackoff", "FixedInterval", "FibonacciBackoff"])?;
+    let (ty, ctor, args) =
+        root_of(chain, &["tokio_retry", "tokio_retry2"], &["ExponentialBackoff", "FixedInterval", "FibonacciBackoff"])?;
     let arg = *args.first()?;
     let s = chain.root_scope;
     let base = match ctor {
@@ -177,7 +184,9 @@ fn backon(env: &Env, chain: &Chain) -> Option<Params> {
     }
     let mut p = Params::exponential(1_000, 2.0, Some(60_000), Some(4));
     match ty {
-        "ConstantBuilder" => (p.strategy, p.factor, p.max_delay) = (Strategy::Fixed, Value::Known(1.0), Value::Known(None)),
+        "ConstantBuilder" => {
+            (p.strategy, p.factor, p.max_delay) = (Strategy::Fixed, Value::Known(1.0), Value::Known(None))
+        }
         "FibonacciBuilder" => (p.strategy, p.factor) = (Strategy::Fibonacci, Value::Known(1.0)),
         _ => {}
     }
@@ -251,7 +260,7 @@ fn backoff_field(env: &Env, p: &mut Params, field: &str, e: &Expr, scope: usize)
         "max_elapsed_time" => p.elapsed = env.opt_ms(e, scope),
         "randomization_factor" => {
             p.jitter = match env.float(e, scope) {
-                Value::Known(r) if r == 0.0 => Jitter::None,
+                Value::Known(0.0) => Jitter::None,
                 Value::Known(r) => Jitter::Proportional(r),
                 Value::Unknown { .. } => Jitter::Unknown,
             }

@@ -35,49 +35,34 @@ pub fn parse(value: &str, key: Source, at: impl Fn(usize) -> Source) -> (Option<
     let mut read_any = false;
     for (offset, token) in tokens(value) {
         let Some((k, v)) = token.split_once('=') else {
-            diags.push(Diagnostic::warning("invalid-value", at(offset), format!("`{token}` in `retry:` is not a `setting=value` pair")).with_help(format!("settings: {KEYS}")));
+            let message = format!("`{token}` in `retry:` is not a `setting=value` pair");
+            diags
+                .push(Diagnostic::warning("invalid-value", at(offset), message).with_help(format!("settings: {KEYS}")));
             continue;
         };
-        let v_at = at(offset + k.chars().count() + 1);
-        let bad = |expected: &str| Diagnostic::warning("invalid-value", v_at.clone(), format!("`{k}={v}`: expected {expected}"));
-        let duration = |v: &str| parse_ms(v).ok_or_else(|| bad("a duration such as `500ms`, `30s` or `10m`"));
-        let unbounded = matches!(v, "unbounded" | "unlimited" | "forever" | "none");
-        let result: Result<(), Diagnostic> = match k.to_ascii_lowercase().as_str() {
-            "attempts" | "max-attempts" if unbounded => Ok(fact.max_attempts = Value::Known(None)),
-            "attempts" | "max-attempts" => match v.parse::<u32>() {
-                Ok(n) if n >= 1 => Ok(fact.max_attempts = Value::Known(Some(n))),
-                _ => Err(bad("a number of attempts of at least 1 (the first try counts), or `unbounded`")),
-            },
-            "retries" if unbounded => Ok(fact.max_attempts = Value::Known(None)),
-            "retries" => match v.parse::<u32>() {
-                Ok(n) => Ok(fact.max_attempts = Value::Known(Some(n.saturating_add(1)))),
-                _ => Err(bad("a number of retries, or `unbounded`")),
-            },
-            "initial" | "initial-delay" | "delay" => duration(v).map(|ms| fact.initial_delay_ms = Value::Known(ms)),
-            "factor" | "multiplier" => match v.parse::<f64>() {
-                Ok(f) if f.is_finite() && f > 0.0 => Ok(fact.factor = Value::Known(f)),
-                _ => Err(bad("a positive number such as `2` or `1.5`")),
-            },
-            "max-delay" | "max" => duration(v).map(|ms| fact.max_delay_ms = Value::Known(Some(ms))),
-            "max-elapsed" | "max-elapsed-time" if unbounded => Ok(fact.max_elapsed_ms = Value::Known(None)),
-            "max-elapsed" | "max-elapsed-time" => duration(v).map(|ms| fact.max_elapsed_ms = Value::Known(Some(ms))),
-            "jitter" => match v {
-                "none" => Ok(fact.jitter = Jitter::None),
-                "full" => Ok(fact.jitter = Jitter::Full),
-                "equal" => Ok(fact.jitter = Jitter::Equal),
-                _ => Err(bad("`none`, `full` or `equal`")),
-            },
-            "backoff" => match v {
-                "exponential" => Ok(fact.strategy = Strategy::Exponential),
-                "fixed" | "constant" => Ok(fact.strategy = Strategy::Fixed),
-                "fibonacci" => Ok(fact.strategy = Strategy::Fibonacci),
-                _ => Err(bad("`exponential`, `fixed` or `fibonacci`")),
-            },
-            _ => Err(Diagnostic::warning("unknown-key", at(offset), format!("unknown retry setting `{k}`")).with_help(format!("settings: {KEYS}"))),
-        };
-        match result {
-            Ok(()) => read_any = true,
-            Err(d) => diags.push(d),
+        match setting(&k.to_ascii_lowercase(), v) {
+            Ok(set) => {
+                read_any = true;
+                match set {
+                    Setting::Attempts(n) => fact.max_attempts = Value::Known(n),
+                    Setting::Initial(ms) => fact.initial_delay_ms = Value::Known(ms),
+                    Setting::Factor(f) => fact.factor = Value::Known(f),
+                    Setting::MaxDelay(ms) => fact.max_delay_ms = Value::Known(Some(ms)),
+                    Setting::MaxElapsed(ms) => fact.max_elapsed_ms = Value::Known(ms),
+                    Setting::Jitter(j) => fact.jitter = j,
+                    Setting::Backoff(s) => fact.strategy = s,
+                }
+            }
+            Err(None) => {
+                let message = format!("unknown retry setting `{k}`");
+                diags.push(
+                    Diagnostic::warning("unknown-key", at(offset), message).with_help(format!("settings: {KEYS}")),
+                );
+            }
+            Err(Some(expected)) => {
+                let v_at = at(offset + k.chars().count() + 1);
+                diags.push(Diagnostic::warning("invalid-value", v_at, format!("`{k}={v}`: expected {expected}")));
+            }
         }
     }
     // Only exponential growth has a factor to declare.
@@ -87,12 +72,62 @@ pub fn parse(value: &str, key: Source, at: impl Fn(usize) -> Source) -> (Option<
     (read_any.then_some(fact), diags)
 }
 
+enum Setting {
+    Attempts(Option<u32>),
+    Initial(u64),
+    Factor(f64),
+    MaxDelay(u64),
+    MaxElapsed(Option<u64>),
+    Jitter(Jitter),
+    Backoff(Strategy),
+}
+
+/// One `k=v` setting; `Err(None)` for an unknown setting, `Err(Some(expected))` for a
+/// value that does not fit.
+fn setting(k: &str, v: &str) -> Result<Setting, Option<&'static str>> {
+    const DURATION: &str = "a duration such as `500ms`, `30s` or `10m`";
+    let duration = |v: &str| parse_ms(v).ok_or(Some(DURATION));
+    let unbounded = matches!(v, "unbounded" | "unlimited" | "forever" | "none");
+    match k {
+        "attempts" | "max-attempts" if unbounded => Ok(Setting::Attempts(None)),
+        "attempts" | "max-attempts" => match v.parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(Setting::Attempts(Some(n))),
+            _ => Err(Some("a number of attempts of at least 1 (the first try counts), or `unbounded`")),
+        },
+        "retries" if unbounded => Ok(Setting::Attempts(None)),
+        "retries" => v
+            .parse::<u32>()
+            .map(|n| Setting::Attempts(Some(n.saturating_add(1))))
+            .map_err(|_| Some("a number of retries, or `unbounded`")),
+        "initial" | "initial-delay" | "delay" => duration(v).map(Setting::Initial),
+        "factor" | "multiplier" => match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && f > 0.0 => Ok(Setting::Factor(f)),
+            _ => Err(Some("a positive number such as `2` or `1.5`")),
+        },
+        "max-delay" | "max" => duration(v).map(Setting::MaxDelay),
+        "max-elapsed" | "max-elapsed-time" if unbounded => Ok(Setting::MaxElapsed(None)),
+        "max-elapsed" | "max-elapsed-time" => duration(v).map(|ms| Setting::MaxElapsed(Some(ms))),
+        "jitter" => match v {
+            "none" => Ok(Setting::Jitter(Jitter::None)),
+            "full" => Ok(Setting::Jitter(Jitter::Full)),
+            "equal" => Ok(Setting::Jitter(Jitter::Equal)),
+            _ => Err(Some("`none`, `full` or `equal`")),
+        },
+        "backoff" => match v {
+            "exponential" => Ok(Setting::Backoff(Strategy::Exponential)),
+            "fixed" | "constant" => Ok(Setting::Backoff(Strategy::Fixed)),
+            "fibonacci" => Ok(Setting::Backoff(Strategy::Fibonacci)),
+            _ => Err(Some("`exponential`, `fixed` or `fibonacci`")),
+        },
+        _ => Err(None),
+    }
+}
+
 /// Whitespace- or comma-separated tokens with their character offsets.
 fn tokens(value: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
-    let mut chars = 0;
-    for (i, c) in value.char_indices() {
+    for (chars, (i, c)) in value.char_indices().enumerate() {
         let sep = c.is_whitespace() || c == ',';
         match (sep, start) {
             (true, Some((b, ch))) => {
@@ -102,7 +137,6 @@ fn tokens(value: &str) -> Vec<(usize, &str)> {
             (false, None) => start = Some((i, chars)),
             _ => {}
         }
-        chars += 1;
     }
     if let Some((b, ch)) = start {
         out.push((ch, &value[b..]));
@@ -135,7 +169,10 @@ mod tests {
     fn retries_unbounded_fixed_and_bad_values() {
         let (fact, _) = parse_at_col("retries=3, backoff=fixed, initial=1s");
         let fact = fact.unwrap();
-        assert_eq!((fact.max_attempts.clone(), fact.strategy, fact.factor.clone()), (Value::Known(Some(4)), Strategy::Fixed, Value::Known(1.0)));
+        assert_eq!(
+            (fact.max_attempts.clone(), fact.strategy, fact.factor.clone()),
+            (Value::Known(Some(4)), Strategy::Fixed, Value::Known(1.0))
+        );
         let (fact, _) = parse_at_col("attempts=unbounded max-elapsed=10m");
         assert_eq!(fact.unwrap().max_elapsed_ms, Value::Known(Some(600_000)));
         let (fact, diags) = parse_at_col("attempts=5 jitter=lots colour=red");

@@ -2,7 +2,9 @@
 
 use super::{extract, read_file};
 use crate::diag::Severity;
-use crate::extract::{EdgeFact, Extracted, Idempotency, Jitter, NodeFact, NodeRef, Origin, Resolve, RetryFact, Strategy, Value};
+use crate::extract::{
+    EdgeFact, Extracted, Idempotency, Jitter, NodeFact, NodeRef, Origin, Resolve, RetryFact, Strategy, Value,
+};
 use crate::model::{EdgeKind, NodeKind};
 use crate::source::Source;
 
@@ -13,7 +15,11 @@ fn run(src: &str) -> Extracted {
 }
 
 fn step<'a>(x: &'a Extracted, name: &str) -> &'a NodeFact {
-    x.facts.nodes.iter().find(|n| n.kind == NodeKind::Step && n.name == name).unwrap_or_else(|| panic!("no step {name} in {:#?}", x.facts.nodes))
+    x.facts
+        .nodes
+        .iter()
+        .find(|n| n.kind == NodeKind::Step && n.name == name)
+        .unwrap_or_else(|| panic!("no step {name} in {:#?}", x.facts.nodes))
 }
 
 fn steps(x: &Extracted) -> Vec<&str> {
@@ -55,9 +61,24 @@ fn numbers(r: &RetryFact) -> Numbers {
     }
 }
 
-fn exp(initial: u64, factor: f64, max_delay: Option<u64>, attempts: Option<u32>, elapsed: Option<u64>, jitter: Jitter) -> Numbers {
+fn exp(
+    initial: u64,
+    factor: f64,
+    max_delay: Option<u64>,
+    attempts: Option<u32>,
+    elapsed: Option<u64>,
+    jitter: Jitter,
+) -> Numbers {
     let strategy = Strategy::Exponential;
-    Numbers { strategy, initial: Some(initial), factor: Some(factor), max_delay: Some(max_delay), attempts: Some(attempts), elapsed: Some(elapsed), jitter }
+    Numbers {
+        strategy,
+        initial: Some(initial),
+        factor: Some(factor),
+        max_delay: Some(max_delay),
+        attempts: Some(attempts),
+        elapsed: Some(elapsed),
+        jitter,
+    }
 }
 
 /// The one code retry of the one step in `src`.
@@ -122,7 +143,10 @@ fn the_design_example_gives_every_fact_at_its_line() {
     assert_eq!(r.text, "attempts=5 initial=500ms factor=2 max-delay=30s jitter=full");
     assert_eq!(numbers(r), exp(500, 2.0, Some(30_000), Some(5), None, Jitter::Full));
     assert_eq!(a.timeouts.len(), 1);
-    assert_eq!((a.timeouts[0].ms.clone(), a.timeouts[0].origin, a.timeouts[0].source.line), (Value::Known(10_000), Origin::Declared, 11));
+    assert_eq!(
+        (a.timeouts[0].ms.clone(), a.timeouts[0].origin, a.timeouts[0].source.line),
+        (Value::Known(10_000), Origin::Declared, 11)
+    );
     let idem = a.idempotent.as_ref().unwrap();
     assert_eq!((&idem.value, idem.source.line), (&Idempotency::No, 9));
     let owner = a.owner.as_ref().unwrap();
@@ -144,8 +168,13 @@ fn the_design_example_gives_every_fact_at_its_line() {
         detail: None,
     };
     assert!(x.facts.edges.contains(&contains), "{:#?}", x.facts.edges);
-    let deps: Vec<(&NodeRef, &NodeRef, EdgeKind, Resolve, u32)> =
-        x.facts.edges.iter().filter(|e| e.kind == EdgeKind::DependsOn).map(|e| (&e.from, &e.to, e.kind, e.resolve, e.source.line)).collect();
+    let deps: Vec<(&NodeRef, &NodeRef, EdgeKind, Resolve, u32)> = x
+        .facts
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::DependsOn)
+        .map(|e| (&e.from, &e.to, e.kind, e.resolve, e.source.line))
+        .collect();
     assert_eq!(
         deps,
         [
@@ -157,14 +186,21 @@ fn the_design_example_gives_every_fact_at_its_line() {
     let failure: Vec<(&str, u32)> = a.failure_modes.iter().map(|l| (l.value.as_str(), l.source.line)).collect();
     assert_eq!(failure, [("ERP returns 503 during its nightly batch window (01:00-02:00 UTC).", 16)]);
     let recovery: Vec<(&str, u32)> = a.recovery.iter().map(|l| (l.value.as_str(), l.source.line)).collect();
-    assert_eq!(recovery, [("Check the ERP status page.", 19), ("Replay from the dead-letter queue with `erpctl replay --since 1h`.", 20)]);
+    assert_eq!(
+        recovery,
+        [
+            ("Check the ERP status page.", 19),
+            ("Replay from the dead-letter queue with `erpctl replay --since 1h`.", 20)
+        ]
+    );
 }
 
 #[test]
 fn an_unknown_key_is_a_warning_at_the_key() {
     let x = run("/// # Operations\n/// - owner: me\n/// - colour: blue\n/// - timeout: soon\nfn f() {}\n");
     assert_eq!(steps(&x), ["f"]);
-    let d: Vec<(&str, Severity, u32, u32)> = x.diagnostics.iter().map(|d| (d.code.as_str(), d.severity, d.source.line, d.source.column)).collect();
+    let d: Vec<(&str, Severity, u32, u32)> =
+        x.diagnostics.iter().map(|d| (d.code.as_str(), d.severity, d.source.line, d.source.column)).collect();
     assert_eq!(d, [("unknown-key", Severity::Warning, 3, 7), ("invalid-value", Severity::Warning, 4, 16)]);
     assert!(x.diagnostics[1].message.contains("a duration"), "{}", x.diagnostics[1].message);
 }
@@ -177,9 +213,10 @@ fn step_service_calls_and_idempotency_keys() {
     assert_eq!(s.attrs.function.as_deref(), Some("reserve"));
     assert_eq!(s.attrs.idempotent.as_ref().unwrap().value, Idempotency::Key("order.id".into()));
     assert!(x.facts.nodes.iter().any(|n| n.kind == NodeKind::Service && n.name == "warehouse"));
-    let calls: Vec<(&str, Resolve)> = x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| (e.to.name.as_str(), e.resolve)).collect();
-    // The declared call wins over the same call found in code.
-    assert_eq!(calls, [("charge_card", Resolve::Required)]);
+    let calls: Vec<(&str, Resolve)> =
+        x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| (e.to.name.as_str(), e.resolve)).collect();
+    // The declared call must resolve; the same call found in code adds its own line.
+    assert_eq!(calls, [("charge_card", Resolve::Required), ("charge_card", Resolve::IfKnown)]);
     let service = x.facts.edges.iter().find(|e| e.from.kind == Some(NodeKind::Service)).unwrap();
     assert_eq!((service.to.name.as_str(), service.kind, service.source.line), ("Reserve stock", EdgeKind::Contains, 3));
 }
@@ -202,7 +239,13 @@ pub async fn sync(&self, o: &Order) {
 }
 "#;
     let x = run(src);
-    let calls: Vec<(&str, u32)> = x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| (e.to.name.as_str(), e.source.line)).collect();
+    let calls: Vec<(&str, u32)> = x
+        .facts
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Calls)
+        .map(|e| (e.to.name.as_str(), e.source.line))
+        .collect();
     assert_eq!(calls, [("validate", 6), ("push_order", 7), ("notify", 8), ("archive", 12)]);
     assert!(x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).all(|e| e.resolve == Resolve::IfKnown));
 }
@@ -218,7 +261,10 @@ fn tests_and_test_modules_are_not_steps() {
 #[test]
 fn tokio_retry_strategies_are_read_as_powers() {
     let imports = "use tokio_retry::{Retry, RetryIf};\nuse tokio_retry::strategy::{jitter, ExponentialBackoff, FibonacciBackoff, FixedInterval};\nconst BASE_MS: u64 = 250;\nconst RETRIES: usize = 2;";
-    let fixed = |initial, attempts| Numbers { strategy: Strategy::Fixed, ..exp(initial, 1.0, None, Some(attempts), None, Jitter::None) };
+    let fixed = |initial, attempts| Numbers {
+        strategy: Strategy::Fixed,
+        ..exp(initial, 1.0, None, Some(attempts), None, Jitter::None)
+    };
     check_retries(&[
         (
             imports,
@@ -226,7 +272,12 @@ fn tokio_retry_strategies_are_read_as_powers() {
             "tokio-retry",
             exp(10, 10.0, None, Some(4), None, Jitter::Full),
         ),
-        (imports, "Retry::spawn(ExponentialBackoff::from_millis(2).factor(500), action).await", "tokio-retry", exp(1_000, 2.0, None, None, None, Jitter::None)),
+        (
+            imports,
+            "Retry::spawn(ExponentialBackoff::from_millis(2).factor(500), action).await",
+            "tokio-retry",
+            exp(1_000, 2.0, None, None, None, Jitter::None),
+        ),
         (
             imports,
             "Retry::spawn(ExponentialBackoff::from_millis(100).max_delay(Duration::from_secs(10)).take(5), a).await",
@@ -234,8 +285,18 @@ fn tokio_retry_strategies_are_read_as_powers() {
             exp(100, 100.0, Some(10_000), Some(6), None, Jitter::None),
         ),
         (imports, "RetryIf::spawn(FixedInterval::from_millis(100).take(5), a, c).await", "tokio-retry", fixed(100, 6)),
-        (imports, "Retry::spawn(FixedInterval::from_millis(BASE_MS).take(RETRIES), a).await", "tokio-retry", fixed(250, 3)),
-        (imports, "Retry::spawn(FixedInterval::new(Duration::from_secs(2)).take(1), a).await", "tokio-retry", fixed(2_000, 2)),
+        (
+            imports,
+            "Retry::spawn(FixedInterval::from_millis(BASE_MS).take(RETRIES), a).await",
+            "tokio-retry",
+            fixed(250, 3),
+        ),
+        (
+            imports,
+            "Retry::spawn(FixedInterval::new(Duration::from_secs(2)).take(1), a).await",
+            "tokio-retry",
+            fixed(2_000, 2),
+        ),
         (
             imports,
             "Retry::spawn(FibonacciBackoff::from_millis(50), a).await",
@@ -243,7 +304,9 @@ fn tokio_retry_strategies_are_read_as_powers() {
             Numbers { strategy: Strategy::Fibonacci, ..exp(50, 1.0, None, None, None, Jitter::None) },
         ),
     ]);
-    let src = format!("{imports}\nasync fn f(cfg: &Config) {{ Retry::spawn(FixedInterval::from_millis(100).take(cfg.retries), a).await }}");
+    let src = format!(
+        "{imports}\nasync fn f(cfg: &Config) {{ Retry::spawn(FixedInterval::from_millis(100).take(cfg.retries), a).await }}"
+    );
     let r = code_retry(&src);
     assert_eq!(r.max_attempts, Value::Unknown { expr: "cfg.retries".into() });
     assert_eq!(r.initial_delay_ms, Value::Known(100));
@@ -265,7 +328,12 @@ fn backon_defaults_and_setters() {
     let imports = "use backon::{ConstantBuilder, ExponentialBuilder, Retryable};\nuse std::time::Duration;";
     let setters = "fetch.retry(ExponentialBuilder::default()\n        .with_min_delay(Duration::from_millis(100))\n        .with_max_delay(Duration::from_secs(5))\n        .with_factor(3.0)\n        .with_max_times(5)\n        .with_jitter()\n        .with_total_delay(Some(Duration::from_secs(30)))).await";
     check_retries(&[
-        (imports, "fetch.retry(ExponentialBuilder::default()).await", "backon", exp(1_000, 2.0, Some(60_000), Some(4), None, Jitter::None)),
+        (
+            imports,
+            "fetch.retry(ExponentialBuilder::default()).await",
+            "backon",
+            exp(1_000, 2.0, Some(60_000), Some(4), None, Jitter::None),
+        ),
         (imports, setters, "backon", exp(100, 3.0, Some(5_000), Some(6), Some(30_000), Jitter::Proportional(1.0))),
         (
             imports,
@@ -279,7 +347,12 @@ fn backon_defaults_and_setters() {
             "backon",
             Numbers { strategy: Strategy::Fixed, ..exp(200, 1.0, None, Some(4), None, Jitter::None) },
         ),
-        ("", "fetch.retry(backon::ExponentialBuilder::default()).await", "backon", exp(1_000, 2.0, Some(60_000), Some(4), None, Jitter::None)),
+        (
+            "",
+            "fetch.retry(backon::ExponentialBuilder::default()).await",
+            "backon",
+            exp(1_000, 2.0, Some(60_000), Some(4), None, Jitter::None),
+        ),
     ]);
 }
 
@@ -303,7 +376,13 @@ fn backoff_defaults_struct_update_and_builder() {
             imports,
             "let b = ExponentialBackoffBuilder::new().with_initial_interval(Duration::from_millis(25)).with_max_interval(Duration::from_secs(1)).with_randomization_factor(0.0).with_max_elapsed_time(Some(Duration::from_secs(3))).build();\n    backoff::retry(b, op)",
             "backoff",
-            Numbers { initial: Some(25), max_delay: Some(Some(1_000)), elapsed: Some(Some(3_000)), jitter: Jitter::None, ..default() },
+            Numbers {
+                initial: Some(25),
+                max_delay: Some(Some(1_000)),
+                elapsed: Some(Some(3_000)),
+                jitter: Jitter::None,
+                ..default()
+            },
         ),
         (
             imports,
@@ -347,7 +426,10 @@ fn a_local_struct_of_a_library_name_is_not_a_retry() {
     // tokio-retry runs the policy, but a local strategy type is not read as tokio-retry's.
     let src = "use tokio_retry::Retry;\nstruct ExponentialBackoff;\nasync fn f() { Retry::spawn(ExponentialBackoff::from_millis(10), op).await }\n";
     let r = code_retry(src);
-    assert_eq!((r.library.as_str(), r.initial_delay_ms.clone()), ("tokio-retry", Value::Unknown { expr: "ExponentialBackoff::from_millis(10)".into() }));
+    assert_eq!(
+        (r.library.as_str(), r.initial_delay_ms.clone()),
+        ("tokio-retry", Value::Unknown { expr: "ExponentialBackoff::from_millis(10)".into() })
+    );
 }
 
 fn timeouts_of(src: &str, name: &str) -> Vec<(String, Origin, Option<u64>, u32)> {
@@ -360,7 +442,9 @@ fn tokio_timeouts_in_every_import_form() {
     let ops = "/// # Operations\n/// - owner: me\n";
     let full = format!("{ops}async fn f() {{ tokio::time::timeout(std::time::Duration::from_secs(20), fut).await }}");
     assert_eq!(timeouts_of(&full, "f"), [("tokio::time::timeout".to_string(), Origin::Code, Some(20_000), 3)]);
-    let alias = format!("use tokio::time::{{timeout as deadline, Duration}};\n{ops}async fn f() {{ deadline(Duration::from_secs(20), fut).await }}");
+    let alias = format!(
+        "use tokio::time::{{timeout as deadline, Duration}};\n{ops}async fn f() {{ deadline(Duration::from_secs(20), fut).await }}"
+    );
     assert_eq!(timeouts_of(&alias, "f"), [("tokio::time::timeout".to_string(), Origin::Code, Some(20_000), 4)]);
     // A local function called `timeout` is not tokio's.
     let local = format!("fn timeout(d: u64) {{}}\n{ops}async fn f() {{ timeout(5) }}");
@@ -396,16 +480,26 @@ async fn local_only() {}
 "#;
     let x = run(src);
     let push = step(&x, "push");
-    let timeouts: Vec<(&str, Option<u64>, u32, &str)> =
-        push.attrs.timeouts.iter().map(|t| (t.library.as_str(), known(&t.ms), t.source.line, t.text.as_str())).collect();
+    let timeouts: Vec<(&str, Option<u64>, u32, &str)> = push
+        .attrs
+        .timeouts
+        .iter()
+        .map(|t| (t.library.as_str(), known(&t.ms), t.source.line, t.text.as_str()))
+        .collect();
     assert_eq!(
         timeouts,
         [
-            ("reqwest::RequestBuilder::timeout", Some(500), 19, "c.get(format!(\"{url}/status\")).timeout(Duration::from_millis(500))"),
+            (
+                "reqwest::RequestBuilder::timeout",
+                Some(500),
+                19,
+                "c.get(format!(\"{url}/status\")).timeout(Duration::from_millis(500))"
+            ),
             ("reqwest::ClientBuilder::timeout", Some(60_000), 8, "Client::builder().timeout(CLIENT_REQUEST_TIMEOUT)"),
         ]
     );
-    let http: Vec<(&str, &str, u32)> = push.attrs.http_calls.iter().map(|h| (h.method.as_str(), h.target.as_str(), h.source.line)).collect();
+    let http: Vec<(&str, &str, u32)> =
+        push.attrs.http_calls.iter().map(|h| (h.method.as_str(), h.target.as_str(), h.source.line)).collect();
     assert_eq!(http, [("POST", "url", 18), ("GET", "format!(\"{url}/status\")", 19)]);
     let effects: Vec<(&str, u32)> = push.attrs.side_effects.iter().map(|s| (s.value.as_str(), s.source.line)).collect();
     assert_eq!(effects, [("HTTP POST url", 18)]);
@@ -417,7 +511,8 @@ fn http_verbs_need_a_request() {
     let src = "use reqwest::Method;\n/// # Operations\n/// - owner: me\nasync fn f(c: &Client, m: &HashMap<u8, u8>) {\n    m.get(&1);\n    c.request(Method::PUT, \"https://erp/orders\").send().await;\n    reqwest::get(URL).await;\n    let req = c.delete(url);\n    req.send().await;\n}\n";
     let x = run(src);
     let s = step(&x, "f");
-    let http: Vec<(&str, &str, u32)> = s.attrs.http_calls.iter().map(|h| (h.method.as_str(), h.target.as_str(), h.source.line)).collect();
+    let http: Vec<(&str, &str, u32)> =
+        s.attrs.http_calls.iter().map(|h| (h.method.as_str(), h.target.as_str(), h.source.line)).collect();
     assert_eq!(http, [("PUT", "\"https://erp/orders\"", 6), ("GET", "URL", 7), ("DELETE", "url", 8)]);
     let effects: Vec<&str> = s.attrs.side_effects.iter().map(|s| s.value.as_str()).collect();
     assert_eq!(effects, ["HTTP PUT \"https://erp/orders\"", "HTTP DELETE url"]);
@@ -435,7 +530,14 @@ fn a_syntax_error_is_one_parse_error_at_its_line() {
 
 #[test]
 fn odd_inputs_do_not_panic() {
-    for src in ["", "\u{feff}fn a() {}", "#!/usr/bin/env rust\nfn a() {}", "fn", "/// # Operations\n/// -\n/// - :\nfn a() {}", "const A: u64 = A;\nfn f() { Retry::spawn(FixedInterval::from_millis(A), a) }"] {
+    for src in [
+        "",
+        "\u{feff}fn a() {}",
+        "#!/usr/bin/env rust\nfn a() {}",
+        "fn",
+        "/// # Operations\n/// -\n/// - :\nfn a() {}",
+        "const A: u64 = A;\nfn f() { Retry::spawn(FixedInterval::from_millis(A), a) }",
+    ] {
         let _ = run(src);
     }
 }
@@ -458,7 +560,12 @@ fn every_corpus_rust_file_extracts() {
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let x = extract(&path.to_string_lossy(), &text);
-                assert!(x.diagnostics.iter().all(|d| d.severity != Severity::Error), "{}: {:?}", path.display(), x.diagnostics);
+                assert!(
+                    x.diagnostics.iter().all(|d| d.severity != Severity::Error),
+                    "{}: {:?}",
+                    path.display(),
+                    x.diagnostics
+                );
                 seen += 1;
             }
         }
@@ -482,7 +589,8 @@ fn corpus_backon_examples() {
     let r = &main.attrs.retries[0];
     assert_eq!((r.library.as_str(), r.source.line, r.text.as_str()), ("backon", 19, "ExponentialBuilder::default()"));
     assert_eq!(numbers(r), exp(1_000, 2.0, Some(60_000), Some(4), None, Jitter::None));
-    let calls: Vec<&str> = x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| e.to.name.as_str()).collect();
+    let calls: Vec<&str> =
+        x.facts.edges.iter().filter(|e| e.kind == EdgeKind::Calls).map(|e| e.to.name.as_str()).collect();
     assert_eq!(calls, ["fetch"]);
 
     let x = extract("closure.rs", &corpus("backon/examples/closure.rs"));
@@ -519,7 +627,8 @@ fn corpus_backoff_examples() {
 fn corpus_kube_job_api_waits_twenty_seconds() {
     let read = read_file("job_api.rs", &corpus("kube-rs/examples/job_api.rs")).unwrap();
     let main = read.functions.iter().find(|f| f.ident == "main").unwrap();
-    let t: Vec<(&str, Option<u64>, u32)> = main.code.timeouts.iter().map(|t| (t.library.as_str(), known(&t.ms), t.source.line)).collect();
+    let t: Vec<(&str, Option<u64>, u32)> =
+        main.code.timeouts.iter().map(|t| (t.library.as_str(), known(&t.ms), t.source.line)).collect();
     assert_eq!(t, [("tokio::time::timeout", Some(20_000), 42)]);
     // A timeout alone does not make a step.
     assert!(extract("job_api.rs", &corpus("kube-rs/examples/job_api.rs")).facts.nodes.is_empty());

@@ -64,7 +64,8 @@ pub fn compact(raw: &str) -> String {
     let mut prev: Option<&Piece> = None;
     for (i, piece) in pieces.iter().enumerate() {
         // A trailing comma before a closing delimiter on the next line is layout, not meaning.
-        if piece.text == "," && pieces.get(i + 1).is_some_and(|next| next.is_close && next.start.line > piece.end.line) {
+        if piece.text == "," && pieces.get(i + 1).is_some_and(|next| next.is_close && next.start.line > piece.end.line)
+        {
             continue;
         }
         if let Some(p) = prev {
@@ -101,17 +102,35 @@ fn flatten(stream: TokenStream, out: &mut Vec<Piece>) {
                 };
                 if !open.is_empty() {
                     let span = group.span_open();
-                    out.push(Piece { text: open.into(), start: span.start(), end: span.end(), is_open: true, is_close: false });
+                    out.push(Piece {
+                        text: open.into(),
+                        start: span.start(),
+                        end: span.end(),
+                        is_open: true,
+                        is_close: false,
+                    });
                 }
                 flatten(group.stream(), out);
                 if !close.is_empty() {
                     let span = group.span_close();
-                    out.push(Piece { text: close.into(), start: span.start(), end: span.end(), is_open: false, is_close: true });
+                    out.push(Piece {
+                        text: close.into(),
+                        start: span.start(),
+                        end: span.end(),
+                        is_open: false,
+                        is_close: true,
+                    });
                 }
             }
             other => {
                 let span = other.span();
-                out.push(Piece { text: other.to_string(), start: span.start(), end: span.end(), is_open: false, is_close: false });
+                out.push(Piece {
+                    text: other.to_string(),
+                    start: span.start(),
+                    end: span.end(),
+                    is_open: false,
+                    is_close: false,
+                });
             }
         }
     }
