@@ -138,6 +138,7 @@ impl<'a> Walker<'a> {
         match pat {
             syn::Pat::Ident(p) if p.subpat.is_none() => self.env.locals.push((p.ident.to_string(), init)),
             syn::Pat::Type(t) => self.bind(&t.pat, init),
+            syn::Pat::Wild(_) => {}
             other => {
                 // Destructuring: every name it binds is opaque.
                 let mut names = PatNames::default();
@@ -216,6 +217,38 @@ impl<'a> Visit<'a> for Walker<'a> {
             _ => {}
         }
         syn::visit::visit_expr(self, e);
+    }
+
+    /// Closure parameters, `for` and `match` patterns and `if let` bindings shadow outer
+    /// names with values that are not one expression.
+    fn visit_expr_closure(&mut self, c: &'a syn::ExprClosure) {
+        let mark = self.env.locals.len();
+        c.inputs.iter().for_each(|p| self.bind(p, None));
+        self.visit_expr(&c.body);
+        self.env.locals.truncate(mark);
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'a syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        let mark = self.env.locals.len();
+        self.bind(&f.pat, None);
+        self.visit_block(&f.body);
+        self.env.locals.truncate(mark);
+    }
+
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        let mark = self.env.locals.len();
+        self.bind(&arm.pat, None);
+        if let syn::Pat::Guard(g) = &arm.pat {
+            self.visit_expr(&g.guard);
+        }
+        self.visit_expr(&arm.body);
+        self.env.locals.truncate(mark);
+    }
+
+    fn visit_expr_let(&mut self, l: &'a syn::ExprLet) {
+        self.visit_expr(&l.expr);
+        self.bind(&l.pat, None);
     }
 
     fn visit_macro(&mut self, mac: &'a syn::Macro) {
