@@ -13,7 +13,7 @@ use crate::extract::Value;
 use crate::source::Source;
 
 /// Recursion limit through bindings and consts (`const A: u64 = B;`).
-const MAX_DEPTH: u32 = 32;
+pub(super) const MAX_DEPTH: u32 = 32;
 
 /// Same-file consts and statics by name; `None` when the name is defined twice.
 pub type Consts<'a> = HashMap<String, Option<&'a Expr>>;
@@ -35,34 +35,6 @@ enum Num {
     Float(f64),
     Nanos(u128),
     Opt(Option<Box<Num>>),
-}
-
-/// A method-call chain with its root found through `let` bindings:
-/// `let b = X::builder(); let b = b.base(2); b.build()` is root `X::builder()` with
-/// methods `base`, `build`.
-pub struct Chain<'a> {
-    pub root: Root<'a>,
-    pub root_expr: &'a Expr,
-    pub root_scope: usize,
-    pub methods: Vec<Method<'a>>,
-}
-
-pub enum Root<'a> {
-    /// `path(args)`, with the path resolved through the file's imports.
-    Call {
-        path: Option<Vec<String>>,
-        args: Vec<&'a Expr>,
-    },
-    Struct(&'a syn::ExprStruct),
-    Other,
-}
-
-pub struct Method<'a> {
-    pub name: String,
-    pub args: Vec<&'a Expr>,
-    /// How many locals were visible where this call was written.
-    pub scope: usize,
-    pub node: &'a syn::ExprMethodCall,
 }
 
 impl<'a> Env<'a> {
@@ -115,7 +87,7 @@ impl<'a> Env<'a> {
 
     /// The binding a name refers to from `scope`: the index of a local and its value, or a
     /// const's expression (evaluated with no locals visible).
-    fn lookup(&self, name: &str, scope: usize) -> Lookup<'a> {
+    pub(super) fn lookup(&self, name: &str, scope: usize) -> Lookup<'a> {
         let visible = &self.locals[..scope.min(self.locals.len())];
         if let Some(i) = visible.iter().rposition(|(n, _)| n == name) {
             return match visible[i].1 {
@@ -253,59 +225,9 @@ impl<'a> Env<'a> {
         let from_std = matches!(segs[0].as_str(), "std" | "core" | "tokio" | "web_time");
         (from_std || n == 2).then(|| segs[n - 1].clone())
     }
-
-    /// Follows a method chain down to its root, through `let` bindings and consts.
-    pub fn chain(&self, e: &'a Expr, scope: usize) -> Chain<'a> {
-        self.chain_at(e, scope, 0)
-    }
-
-    fn chain_at(&self, e: &'a Expr, scope: usize, depth: u32) -> Chain<'a> {
-        let other = Chain { root: Root::Other, root_expr: e, root_scope: scope, methods: Vec::new() };
-        if depth > MAX_DEPTH {
-            return other;
-        }
-        let d = depth + 1;
-        match e {
-            Expr::Paren(p) => self.chain_at(&p.expr, scope, d),
-            Expr::Group(g) => self.chain_at(&g.expr, scope, d),
-            Expr::Reference(r) => self.chain_at(&r.expr, scope, d),
-            Expr::MethodCall(m) => {
-                let mut chain = self.chain_at(&m.receiver, scope, d);
-                let name = m.method.to_string();
-                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, node: m });
-                chain
-            }
-            Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-                match self.lookup(&p.path.segments[0].ident.to_string(), scope) {
-                    Lookup::Local(i, init) => self.chain_at(init, i, d),
-                    Lookup::Const(init) => self.chain_at(init, 0, d),
-                    Lookup::Opaque => other,
-                }
-            }
-            Expr::Call(c) => match &*c.func {
-                Expr::Path(p) => Chain {
-                    root: Root::Call { path: self.imports.resolve(&p.path), args: c.args.iter().collect() },
-                    ..other
-                },
-                _ => other,
-            },
-            Expr::Struct(s) => Chain { root: Root::Struct(s), ..other },
-            _ => other,
-        }
-    }
-
-    /// The chain as one line: its root as written, then each method with its arguments.
-    pub fn chain_text(&self, chain: &Chain, upto: usize) -> String {
-        let mut text = self.text(chain.root_expr);
-        for m in chain.methods.iter().take(upto) {
-            let args: Vec<String> = m.args.iter().map(|a| self.text(a)).collect();
-            text.push_str(&format!(".{}({})", m.name, args.join(", ")));
-        }
-        text
-    }
 }
 
-enum Lookup<'a> {
+pub(super) enum Lookup<'a> {
     Local(usize, &'a Expr),
     Const(&'a Expr),
     Opaque,
@@ -314,14 +236,6 @@ enum Lookup<'a> {
 /// Whether a resolved path leads outside this crate.
 pub fn is_external(path: &[String]) -> bool {
     path.first().is_some_and(|c| !matches!(c.as_str(), "crate" | "self" | "super" | "Self"))
-}
-
-/// The crate, type and function of a resolved `Type::function` path.
-pub fn crate_type_fn(path: &[String]) -> Option<(&str, &str, &str)> {
-    match path {
-        [krate, .., ty, f] => Some((krate, ty, f)),
-        _ => None,
-    }
 }
 
 fn nanos_to_ms(n: u128) -> u64 {

@@ -4,7 +4,8 @@
 
 use syn::Expr;
 
-use super::eval::{Chain, Env, Root, crate_type_fn};
+use super::chain::{Chain, Root, crate_type_fn};
+use super::eval::Env;
 use crate::extract::{HttpCall, Origin, TimeoutFact};
 
 const VERBS: &[&str] = &["get", "post", "put", "patch", "delete", "head"];

@@ -6,6 +6,7 @@
 //! resolves, through the file's `use` declarations, to the library's crate.
 
 mod body;
+mod chain;
 mod doc;
 mod eval;
 mod http;

@@ -3,7 +3,8 @@
 
 use syn::Expr;
 
-use super::eval::{Chain, Env, Root, crate_type_fn};
+use super::chain::{Chain, Root, crate_type_fn};
+use super::eval::Env;
 use crate::extract::{Jitter, Origin, RetryFact, Strategy, Value};
 
 /// A policy's numbers before they get a source and a text.
