@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Expr, Token};
 
-use super::eval::{Env, is_external};
+use super::eval::{Env, Local, is_external};
 use super::{http, retry};
 use crate::extract::{HttpCall, RetryFact, TimeoutFact};
 use crate::source::Source;
@@ -66,8 +66,8 @@ pub struct Walker<'a> {
     pub env: Env<'a>,
     pub facts: CodeFacts,
     macros: &'a MacroBodies,
-    /// Names assigned (`x = ..`) since the innermost block began.
-    assigned: Vec<String>,
+    /// Variables assigned (`x = ..`, `x.with_y(..);`) and their new value, in order.
+    assigned: Vec<(String, &'a Expr)>,
 }
 
 impl<'a> Walker<'a> {
@@ -108,7 +108,7 @@ impl<'a> Walker<'a> {
         if !lower(last) || !modules.iter().all(|m| lower(m) || m == "Self") {
             return;
         }
-        if modules.is_empty() && self.env.locals.iter().any(|(n, _)| n == last) {
+        if modules.is_empty() && self.env.locals.iter().any(|l| l.name == *last) {
             return; // a closure held in a local
         }
         self.facts.calls.push((last.clone(), self.env.at(whole)));
@@ -136,14 +136,14 @@ impl<'a> Walker<'a> {
 
     fn bind(&mut self, pat: &'a syn::Pat, init: Option<&'a Expr>) {
         match pat {
-            syn::Pat::Ident(p) if p.subpat.is_none() => self.env.locals.push((p.ident.to_string(), init)),
+            syn::Pat::Ident(p) if p.subpat.is_none() => self.env.locals.push(Local::new(p.ident.to_string(), init)),
             syn::Pat::Type(t) => self.bind(&t.pat, init),
             syn::Pat::Wild(_) => {}
             other => {
                 // Destructuring: every name it binds is opaque.
                 let mut names = PatNames::default();
                 names.visit_pat(other);
-                self.env.locals.extend(names.0.into_iter().map(|n| (n, None)));
+                self.env.locals.extend(names.0.into_iter().map(|n| Local::new(n, None)));
             }
         }
     }
@@ -161,21 +161,23 @@ impl<'ast> Visit<'ast> for PatNames {
 
 impl<'a> Visit<'a> for Walker<'a> {
     /// Bindings end with their block. A variable of an outer block assigned inside this
-    /// one holds one of several values afterwards, so it becomes opaque.
+    /// one may or may not hold the new value afterwards: it keeps the last value assigned,
+    /// marked conditional, so what it sets reads as unknown.
     fn visit_block(&mut self, block: &'a syn::Block) {
         let (locals, assigned) = (self.env.locals.len(), self.assigned.len());
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
         }
-        let mut inner: Vec<String> = self.assigned.split_off(assigned);
-        inner.sort();
-        inner.dedup();
+        let inner = self.assigned.split_off(assigned);
         self.env.locals.truncate(locals);
-        for name in inner {
-            if self.env.locals.iter().any(|(n, _)| *n == name) {
-                self.env.locals.push((name.clone(), None));
-                self.assigned.push(name);
+        let mut done: Vec<&str> = Vec::new();
+        for (name, value) in inner.iter().rev() {
+            if done.contains(&name.as_str()) || !self.env.locals.iter().any(|l| l.name == *name) {
+                continue;
             }
+            done.push(name);
+            self.env.locals.push(Local { name: name.clone(), init: Some(value), conditional: true });
+            self.assigned.push((name.clone(), value));
         }
     }
 
@@ -186,7 +188,8 @@ impl<'a> Visit<'a> for Walker<'a> {
             && m.method.to_string().starts_with("with")
             && let Some(name) = receiver_var(m)
         {
-            self.env.locals.push((name, Some(e)));
+            self.env.locals.push(Local::new(name.clone(), Some(e)));
+            self.assigned.push((name, e));
         }
     }
 
@@ -209,8 +212,8 @@ impl<'a> Visit<'a> for Walker<'a> {
                 if let Expr::Path(p) = &*a.left
                     && let Some(ident) = p.path.get_ident()
                 {
-                    self.env.locals.push((ident.to_string(), Some(&a.right)));
-                    self.assigned.push(ident.to_string());
+                    self.env.locals.push(Local::new(ident.to_string(), Some(&a.right)));
+                    self.assigned.push((ident.to_string(), &a.right));
                 }
                 return;
             }

@@ -30,35 +30,37 @@ pub struct Method<'a> {
     pub args: Vec<&'a Expr>,
     /// How many locals were visible where this call was written.
     pub scope: usize,
+    /// Written in a branch (`if c { b = b.base(3) }`): it may not have run.
+    pub conditional: bool,
     pub node: &'a syn::ExprMethodCall,
 }
 
 impl<'a> Env<'a> {
     /// Follows a method chain down to its root, through `let` bindings and consts.
     pub fn chain(&self, e: &'a Expr, scope: usize) -> Chain<'a> {
-        self.chain_at(e, scope, 0)
+        self.chain_at(e, scope, false, 0)
     }
 
-    fn chain_at(&self, e: &'a Expr, scope: usize, depth: u32) -> Chain<'a> {
+    fn chain_at(&self, e: &'a Expr, scope: usize, conditional: bool, depth: u32) -> Chain<'a> {
         let other = Chain { root: Root::Other, root_expr: e, root_scope: scope, methods: Vec::new() };
         if depth > MAX_DEPTH {
             return other;
         }
         let d = depth + 1;
         match e {
-            Expr::Paren(p) => self.chain_at(&p.expr, scope, d),
-            Expr::Group(g) => self.chain_at(&g.expr, scope, d),
-            Expr::Reference(r) => self.chain_at(&r.expr, scope, d),
+            Expr::Paren(p) => self.chain_at(&p.expr, scope, conditional, d),
+            Expr::Group(g) => self.chain_at(&g.expr, scope, conditional, d),
+            Expr::Reference(r) => self.chain_at(&r.expr, scope, conditional, d),
             Expr::MethodCall(m) => {
-                let mut chain = self.chain_at(&m.receiver, scope, d);
+                let mut chain = self.chain_at(&m.receiver, scope, conditional, d);
                 let name = m.method.to_string();
-                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, node: m });
+                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, conditional, node: m });
                 chain
             }
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
                 match self.lookup(&p.path.segments[0].ident.to_string(), scope) {
-                    Lookup::Local(i, init) => self.chain_at(init, i, d),
-                    Lookup::Const(init) => self.chain_at(init, 0, d),
+                    Lookup::Local(i, init, cond) => self.chain_at(init, i, cond, d),
+                    Lookup::Const(init) => self.chain_at(init, 0, false, d),
                     Lookup::Opaque => other,
                 }
             }

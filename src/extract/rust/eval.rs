@@ -23,9 +23,22 @@ pub struct Env<'a> {
     pub snip: &'a Snippet<'a>,
     pub imports: &'a Imports,
     pub consts: &'a Consts<'a>,
-    /// `let` bindings and assignments in walk order; `None` for a binding whose value is
-    /// not one expression (a pattern, a conditional reassignment, an uninitialised `let`).
-    pub locals: Vec<(String, Option<&'a Expr>)>,
+    /// `let` bindings and assignments in walk order.
+    pub locals: Vec<Local<'a>>,
+}
+
+pub struct Local<'a> {
+    pub name: String,
+    /// `None` when the value is not one expression (a pattern, an uninitialised `let`).
+    pub init: Option<&'a Expr>,
+    /// Assigned inside a branch or loop: the value may or may not have been set.
+    pub conditional: bool,
+}
+
+impl<'a> Local<'a> {
+    pub fn new(name: impl Into<String>, init: Option<&'a Expr>) -> Local<'a> {
+        Local { name: name.into(), init, conditional: false }
+    }
 }
 
 /// A number, a duration or an `Option` of one, as evaluated.
@@ -89,9 +102,9 @@ impl<'a> Env<'a> {
     /// const's expression (evaluated with no locals visible).
     pub(super) fn lookup(&self, name: &str, scope: usize) -> Lookup<'a> {
         let visible = &self.locals[..scope.min(self.locals.len())];
-        if let Some(i) = visible.iter().rposition(|(n, _)| n == name) {
-            return match visible[i].1 {
-                Some(e) => Lookup::Local(i, e),
+        if let Some(i) = visible.iter().rposition(|l| l.name == name) {
+            return match visible[i].init {
+                Some(e) => Lookup::Local(i, e, visible[i].conditional),
                 None => Lookup::Opaque,
             };
         }
@@ -165,9 +178,9 @@ impl<'a> Env<'a> {
         let last = segs.last()?;
         if segs.len() == 1 {
             return match self.lookup(last, scope) {
-                Lookup::Local(i, e) => self.eval(e, i, d),
+                Lookup::Local(i, e, false) => self.eval(e, i, d),
                 Lookup::Const(e) => self.eval(e, 0, d),
-                Lookup::Opaque => None,
+                Lookup::Local(_, _, true) | Lookup::Opaque => None,
             };
         }
         // `Self::TIMEOUT`, `config::TIMEOUT`: a const of this file, unless the path leads
@@ -228,7 +241,8 @@ impl<'a> Env<'a> {
 }
 
 pub(super) enum Lookup<'a> {
-    Local(usize, &'a Expr),
+    /// A local's index, value and whether it was set in a branch.
+    Local(usize, &'a Expr, bool),
     Const(&'a Expr),
     Opaque,
 }
@@ -288,7 +302,7 @@ mod tests {
                 let syn::Pat::Ident(p) = &l.pat else { panic!() };
                 let init = &*l.init.as_ref().unwrap().expr;
                 last = Some(init);
-                env.locals.push((p.ident.to_string(), Some(init)));
+                env.locals.push(Local::new(p.ident.to_string(), Some(init)));
             }
         }
         let scope = env.locals.len() - 1;

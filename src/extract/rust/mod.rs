@@ -25,7 +25,7 @@ use syn::visit::Visit;
 
 use self::body::{CodeFacts, MacroBodies, Walker};
 use self::doc::{Doc, Entry};
-use self::eval::{Consts, Env};
+use self::eval::{Consts, Env, Local};
 use self::imports::Imports;
 use self::text::Snippet;
 use crate::diag::Diagnostic;
@@ -100,7 +100,7 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
         .map(|f| {
             let params = f.sig.inputs.iter().filter_map(|arg| match arg {
                 syn::FnArg::Typed(t) => match &*t.pat {
-                    syn::Pat::Ident(p) => Some((p.ident.to_string(), None)),
+                    syn::Pat::Ident(p) => Some(Local::new(p.ident.to_string(), None)),
                     _ => None,
                 },
                 syn::FnArg::Receiver(_) => None,

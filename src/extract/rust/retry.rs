@@ -3,11 +3,14 @@
 
 use syn::Expr;
 
-use super::chain::{Chain, Root, crate_type_fn};
+use syn::spanned::Spanned;
+
+use super::chain::{Chain, Method, Root, crate_type_fn};
 use super::eval::Env;
 use crate::extract::{Jitter, Origin, RetryFact, Strategy, Value};
 
 /// A policy's numbers before they get a source and a text.
+#[derive(Clone)]
 struct Params {
     strategy: Strategy,
     initial: Value<u64>,
@@ -45,6 +48,38 @@ impl Params {
             elapsed: u(expr),
             jitter: Jitter::Unknown,
         }
+    }
+}
+
+impl Params {
+    /// Every field `m` changed becomes unknown: `m` sits in a branch and may not have run.
+    fn apply(&mut self, env: &Env, m: &Method, set: impl FnOnce(&mut Params)) {
+        if !m.conditional {
+            return set(self);
+        }
+        let before = self.clone();
+        set(self);
+        let expr = format!("{} (in a branch)", env.snip.compact(m.node.span()));
+        let u = |changed: bool| changed.then(|| expr.clone());
+        if let Some(e) = u(self.initial != before.initial) {
+            self.initial = Value::Unknown { expr: e };
+        }
+        if let Some(e) = u(self.factor != before.factor) {
+            self.factor = Value::Unknown { expr: e };
+        }
+        if let Some(e) = u(self.max_delay != before.max_delay) {
+            self.max_delay = Value::Unknown { expr: e };
+        }
+        if let Some(e) = u(self.attempts != before.attempts) {
+            self.attempts = Value::Unknown { expr: e };
+        }
+        if let Some(e) = u(self.elapsed != before.elapsed) {
+            self.elapsed = Value::Unknown { expr: e };
+        }
+        if self.jitter != before.jitter {
+            self.jitter = Jitter::Unknown;
+        }
+        self.strategy = before.strategy;
     }
 }
 
@@ -151,8 +186,14 @@ fn tokio_retry(env: &Env, chain: &Chain) -> Option<Params> {
     };
     let mut multiplier: Value<u64> = Value::Known(1);
     for m in &chain.methods {
-        match (m.name.as_str(), m.args.first()) {
-            ("factor", Some(a)) => multiplier = env.uint(a, m.scope),
+        if let ("factor", Some(a)) = (m.name.as_str(), m.args.first()) {
+            multiplier = match m.conditional {
+                true => Value::Unknown { expr: format!("{} (in a branch)", env.text(a)) },
+                false => env.uint(a, m.scope),
+            };
+            continue;
+        }
+        p.apply(env, m, |p| match (m.name.as_str(), m.args.first()) {
             ("max_delay", Some(a)) => p.max_delay = some(env.ms(a, m.scope)),
             ("max_delay_millis", Some(a)) => p.max_delay = some(env.uint(a, m.scope)),
             ("take", Some(a)) => p.attempts = plus_one(env.uint(a, m.scope)),
@@ -160,7 +201,7 @@ fn tokio_retry(env: &Env, chain: &Chain) -> Option<Params> {
             ("map", Some(Expr::Path(f))) if is_tokio_jitter(env, &f.path) => p.jitter = Jitter::Full,
             ("map", _) => p.jitter = Jitter::Unknown,
             _ => {}
-        }
+        });
     }
     p.initial = match (base, multiplier) {
         (Value::Known(b), Value::Known(f)) => Value::Known(b.saturating_mul(f)),
@@ -193,7 +234,7 @@ fn backon(env: &Env, chain: &Chain) -> Option<Params> {
     }
     for m in &chain.methods {
         let arg = m.args.first().copied();
-        match (m.name.as_str(), arg) {
+        p.apply(env, m, |p| match (m.name.as_str(), arg) {
             ("with_min_delay" | "with_delay", Some(a)) => p.initial = env.ms(a, m.scope),
             ("with_max_delay", Some(a)) => p.max_delay = some(env.ms(a, m.scope)),
             ("without_max_delay", _) => p.max_delay = Value::Known(None),
@@ -207,7 +248,7 @@ fn backon(env: &Env, chain: &Chain) -> Option<Params> {
             ("with_jitter", _) => p.jitter = Jitter::Proportional(1.0),
             ("with_total_delay", Some(a)) => p.elapsed = env.opt_ms(a, m.scope),
             _ => {}
-        }
+        });
     }
     Some(p)
 }
@@ -247,7 +288,7 @@ fn backoff(env: &Env, chain: &Chain) -> Option<Params> {
     };
     for m in &chain.methods {
         if let (Some(field), Some(a)) = (m.name.strip_prefix("with_"), m.args.first()) {
-            backoff_field(env, &mut p, field, a, m.scope);
+            p.apply(env, m, |p| backoff_field(env, p, field, a, m.scope));
         }
     }
     Some(p)
@@ -283,7 +324,8 @@ fn reqwest_retry(env: &Env, chain: &Chain) -> Option<Params> {
     let mut built = false;
     for m in &chain.methods {
         let a = |i: usize| m.args.get(i).copied();
-        match m.name.as_str() {
+        built |= m.name.starts_with("build_with_");
+        p.apply(env, m, |p| match m.name.as_str() {
             "retry_bounds" => {
                 if let (Some(min), Some(max)) = (a(0), a(1)) {
                     p.initial = env.ms(min, m.scope);
@@ -297,22 +339,24 @@ fn reqwest_retry(env: &Env, chain: &Chain) -> Option<Params> {
             }
             "jitter" => p.jitter = a(0).map_or(Jitter::Unknown, |j| reqwest_jitter(env, j)),
             "build_with_max_retries" => {
-                p.attempts = a(0).map_or(p.attempts, |n| plus_one(env.uint(n, m.scope)));
-                built = true;
+                if let Some(n) = a(0) {
+                    p.attempts = plus_one(env.uint(n, m.scope));
+                }
             }
-            "build_with_total_retry_duration" | "build_with_total_retry_duration_and_limit_retries" => {
-                // The retry count the `_and_limit_retries` form derives is capped by the
-                // same total duration, so the duration alone bounds the schedule.
-                p.elapsed = a(0).map_or(p.elapsed, |d| some(env.ms(d, m.scope)));
-                built = true;
-            }
-            "build_with_total_retry_duration_and_max_retries" => {
-                p.elapsed = a(0).map_or(p.elapsed, |d| some(env.ms(d, m.scope)));
-                p.attempts = a(1).map_or(p.attempts, |n| plus_one(env.uint(n, m.scope)));
-                built = true;
+            // The retry count the `_and_limit_retries` form derives is capped by the same
+            // total duration, so the duration alone bounds the schedule.
+            "build_with_total_retry_duration"
+            | "build_with_total_retry_duration_and_limit_retries"
+            | "build_with_total_retry_duration_and_max_retries" => {
+                if let Some(d) = a(0) {
+                    p.elapsed = some(env.ms(d, m.scope));
+                }
+                if let (Some(n), true) = (a(1), m.name.ends_with("max_retries")) {
+                    p.attempts = plus_one(env.uint(n, m.scope));
+                }
             }
             _ => {}
-        }
+        });
     }
     built.then_some(p)
 }

@@ -313,3 +313,45 @@ pub async fn send(m: &Mailer) {
     assert_eq!((r[0].library.as_str(), r[0].source.line), ("reqwest-retry", 5));
     assert_eq!(numbers(&r[0]), exp(1_000, 2.0, Some(1_800_000), Some(4), None, Jitter::Full));
 }
+
+#[test]
+fn a_builder_changed_in_a_branch_is_unknown_where_it_changed() {
+    let src = "use reqwest_retry::policies::ExponentialBackoff;\nuse std::time::Duration;\nfn client(slow: bool) {\n    let mut b = ExponentialBackoff::builder();\n    if slow {\n        b = b.retry_bounds(Duration::from_secs(5), Duration::from_secs(60));\n    }\n    let p = b.build_with_max_retries(3);\n}\n";
+    let r = code_retry(src);
+    assert_eq!(r.max_attempts, Value::Known(Some(4)));
+    assert_eq!(
+        r.max_delay_ms,
+        Value::Unknown { expr: "b.retry_bounds(Duration::from_secs(5), Duration::from_secs(60)) (in a branch)".into() }
+    );
+    assert!(matches!(r.initial_delay_ms, Value::Unknown { .. }));
+    assert_eq!(r.factor, Value::Known(2.0));
+    // The same assignment at the top level of the body is certain.
+    let r = code_retry(&src.replace("    if slow {\n", "").replace(");\n    }\n", ");\n"));
+    assert_eq!((r.initial_delay_ms, r.max_delay_ms), (Value::Known(5_000), Value::Known(Some(60_000))));
+}
+
+#[test]
+fn a_strategy_from_elsewhere_is_a_retry_of_unknown_shape() {
+    let src = "use tokio_retry::Retry;\nasync fn f(strategy: Strategy) {\n    let strategy = strategy;\n    Retry::spawn(strategy, || async { op() }).await\n}\n";
+    let r = code_retry(src);
+    assert_eq!((r.library.as_str(), r.source.line, r.text.as_str()), ("tokio-retry", 4, "strategy"));
+    assert_eq!(r.max_attempts, Value::Unknown { expr: "strategy".into() });
+    assert_eq!(r.jitter, Jitter::Unknown);
+    // A closure parameter shadows a local of the same name.
+    let src = "use backon::{ExponentialBuilder, Retryable};\nfn f() {\n    let b = ExponentialBuilder::default();\n    let run = |b: Builder| fetch.retry(b);\n}\n";
+    let r = code_retry(src);
+    assert!(matches!(r.initial_delay_ms, Value::Unknown { .. }), "{r:?}");
+}
+
+#[test]
+fn tower_timeouts() {
+    let src = "use tower::{ServiceBuilder, timeout::TimeoutLayer};\n/// # Operations\n/// - owner: me\nfn f() {\n    ServiceBuilder::new().timeout(Duration::from_secs(4));\n    let l = TimeoutLayer::new(Duration::from_millis(250));\n}\n";
+    let t = timeouts_of(src, "f");
+    assert_eq!(
+        t,
+        [
+            ("tower::ServiceBuilder::timeout".to_string(), Origin::Code, Some(4_000), 5),
+            ("tower::timeout::TimeoutLayer".to_string(), Origin::Code, Some(250), 6)
+        ]
+    );
+}
