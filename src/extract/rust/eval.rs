@@ -2,6 +2,7 @@
 //! constructors, same-file consts and statics, and `let` bindings of the current function.
 //! Anything else is `Value::Unknown` carrying its source text: never a guess.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use syn::spanned::Spanned;
@@ -15,6 +16,10 @@ use crate::source::Source;
 /// Recursion limit through bindings and consts (`const A: u64 = B;`).
 pub(super) const MAX_DEPTH: u32 = 32;
 
+/// Expressions one evaluation may visit: `let b = a + a; let c = b + b; ..` doubles the
+/// work at each binding, so depth alone does not bound it.
+const BUDGET: u32 = 10_000;
+
 /// Same-file consts and statics by name; `None` when the name is defined twice.
 pub type Consts<'a> = HashMap<String, Option<&'a Expr>>;
 
@@ -25,6 +30,8 @@ pub struct Env<'a> {
     pub consts: &'a Consts<'a>,
     /// `let` bindings and assignments in walk order.
     pub locals: Vec<Local<'a>>,
+    /// What is left of the current evaluation's [`BUDGET`].
+    pub budget: Cell<u32>,
 }
 
 pub struct Local<'a> {
@@ -65,6 +72,7 @@ impl<'a> Env<'a> {
 
     /// A duration in milliseconds.
     pub fn ms(&self, e: &Expr, scope: usize) -> Value<u64> {
+        self.budget.set(BUDGET);
         match self.eval(e, scope, 0) {
             Some(Num::Nanos(n)) => Value::Known(nanos_to_ms(n)),
             _ => self.unknown(e),
@@ -73,6 +81,7 @@ impl<'a> Env<'a> {
 
     /// `Some(duration)` or `None`.
     pub fn opt_ms(&self, e: &Expr, scope: usize) -> Value<Option<u64>> {
+        self.budget.set(BUDGET);
         match self.eval(e, scope, 0) {
             Some(Num::Opt(None)) => Value::Known(None),
             Some(Num::Opt(Some(inner))) => match *inner {
@@ -84,6 +93,7 @@ impl<'a> Env<'a> {
     }
 
     pub fn uint(&self, e: &Expr, scope: usize) -> Value<u64> {
+        self.budget.set(BUDGET);
         match self.eval(e, scope, 0) {
             Some(Num::Int(i)) => u64::try_from(i).map_or_else(|_| self.unknown(e), Value::Known),
             _ => self.unknown(e),
@@ -91,6 +101,7 @@ impl<'a> Env<'a> {
     }
 
     pub fn float(&self, e: &Expr, scope: usize) -> Value<f64> {
+        self.budget.set(BUDGET);
         match self.eval(e, scope, 0) {
             Some(Num::Float(f)) => Value::Known(f),
             Some(Num::Int(i)) => Value::Known(i as f64),
@@ -115,9 +126,10 @@ impl<'a> Env<'a> {
     }
 
     fn eval(&self, e: &Expr, scope: usize, depth: u32) -> Option<Num> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget.get() == 0 {
             return None;
         }
+        self.budget.set(self.budget.get() - 1);
         let d = depth + 1;
         match e {
             Expr::Lit(l) => match &l.lit {
@@ -295,7 +307,7 @@ mod tests {
             }
         }
         let syn::Item::Fn(f) = file.items.last().unwrap() else { panic!() };
-        let mut env = Env { snip: &snip, imports: &imports, consts: &consts, locals: Vec::new() };
+        let mut env = Env { snip: &snip, imports: &imports, consts: &consts, locals: Vec::new(), budget: Cell::new(0) };
         let mut last = None;
         for stmt in &f.block.stmts {
             if let syn::Stmt::Local(l) = stmt {
@@ -327,5 +339,8 @@ mod tests {
         // A local type named Duration is not std's.
         assert!(matches!(ms("struct Duration;", "let d = Duration::from_secs(1);"), Value::Unknown { .. }));
         assert_eq!(eval_last("", "let n = 3_u32 + 1;").1, Value::Known(4));
+        // Doubling work per binding stops at the budget instead of running for minutes.
+        let doubling: String = (1..40).map(|i| format!("let a{i} = a{} + a{};", i - 1, i - 1)).collect();
+        assert!(matches!(eval_last("", &format!("let a0 = 1; {doubling}")).1, Value::Unknown { .. }));
     }
 }

@@ -18,6 +18,7 @@ mod spec;
 mod tests;
 mod text;
 
+use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
 
 use syn::spanned::Spanned;
@@ -85,7 +86,7 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
     let mut items = Items::default();
     items.visit_file(&file);
     let macros: MacroBodies = body::macro_bodies(|f| f.visit_file(&file));
-    let env = |locals| Env { snip: &snip, imports: &imports, consts: &items.consts, locals };
+    let env = |locals| Env { snip: &snip, imports: &imports, consts: &items.consts, locals, budget: Cell::new(0) };
 
     let mut item_client_timeouts = Vec::new();
     for init in &items.initialisers {
