@@ -250,20 +250,29 @@ fn collect_fns<'a>(items: &'a [syn::Item], out: &mut Vec<FnRef<'a>>) {
     }
 }
 
-/// `#[test]`, `#[tokio::test]` and the like, or `#[cfg(test)]` (also inside `all(..)`).
+/// `#[test]`, `#[tokio::test]`, `#[rstest]`, `#[test_case(..)]`, or `#[cfg(test)]` (also
+/// inside `all(..)`, but not `not(test)`).
 fn is_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
-        if path.segments.last().is_some_and(|s| s.ident == "test") {
+        if path.segments.last().is_some_and(|s| s.ident == "test" || s.ident == "rstest" || s.ident == "test_case") {
             return true;
         }
         let syn::Meta::List(list) = &a.meta else { return false };
-        if !path.is_ident("cfg") {
-            return false;
-        }
-        let words: Vec<String> = list.tokens.clone().into_iter().map(|t| t.to_string()).collect();
-        words.iter().any(|w| w == "test") && !words.iter().any(|w| w == "not")
+        let mut words = Vec::new();
+        idents(list.tokens.clone(), &mut words);
+        path.is_ident("cfg") && words.iter().any(|w| w == "test") && !words.iter().any(|w| w == "not")
     })
+}
+
+fn idents(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => out.push(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
 }
 
 /// Same-file consts and statics (anywhere in the file), and the initialisers of consts

@@ -25,6 +25,8 @@ struct Item<'e> {
     key: String,
     value: &'e str,
     key_at: Source,
+    /// Bytes of the key as written, for the diagnostic's underline.
+    key_len: usize,
     /// Characters from the entry's start to the value's start.
     value_offset: usize,
     entry: &'e Entry,
@@ -50,6 +52,7 @@ fn split<'e>(file: &str, entry: &'e Entry) -> Option<Item<'e>> {
         key,
         value: after.trim(),
         key_at: Source::new(file, entry.line, entry.col),
+        key_len: entry.text[..colon].trim_end().len(),
         value_offset: entry.text[..colon + 1 + lead].chars().count(),
         entry,
     })
@@ -110,12 +113,12 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                 ));
             }
             "depends-on" => {
-                for (name, at) in list(file, &item) {
+                for (name, at) in list(file, &item, &[',']) {
                     out.edges.push(edge(step_ref(), NodeRef::any(name), EdgeKind::DependsOn, at, Resolve::External));
                 }
             }
             "calls" => {
-                for (name, at) in list(file, &item) {
+                for (name, at) in list(file, &item, &[',']) {
                     out.edges.push(edge(
                         step_ref(),
                         NodeRef::new(NodeKind::Step, name),
@@ -126,9 +129,9 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                 }
             }
             "side-effects" => {
-                attrs.side_effects.extend(list(file, &item).into_iter().map(|(v, at)| Located::new(v, at)))
+                attrs.side_effects.extend(list(file, &item, &[',', ';']).into_iter().map(|(v, at)| Located::new(v, at)))
             }
-            "alerts" => attrs.alerts.extend(list(file, &item).into_iter().map(|(v, at)| Located::new(v, at))),
+            "alerts" => attrs.alerts.extend(list(file, &item, &[',']).into_iter().map(|(v, at)| Located::new(v, at))),
             "owner" => attrs.owner = Some(item.located()),
             "dashboard" => attrs.dashboard = Some(item.located()),
             "runbook" => attrs.runbook = Some(item.located()),
@@ -156,25 +159,19 @@ pub fn read(file: &str, entries: &[Entry], step: &str) -> Declared {
                 attrs.retries.extend(fact);
                 out.diagnostics.extend(diags);
             }
-            other => out.diagnostics.push(
-                Diagnostic::warning(
-                    "unknown-key",
-                    item.key_at.clone(),
-                    format!("unknown key `{other}` in `# Operations`"),
-                )
-                .with_help(format!("keys: {KEYS}")),
-            ),
+            other => {
+                let message = format!("unknown key `{other}` in `# Operations`");
+                let d = Diagnostic::warning("unknown-key", item.key_at.clone(), message);
+                out.diagnostics.push(d.with_help(format!("keys: {KEYS}")).with_len(item.key_len));
+            }
         }
     }
     out
 }
 
 fn invalid(file: &str, item: &Item, expected: &str) -> Diagnostic {
-    Diagnostic::warning(
-        "invalid-value",
-        item.at(file, 0),
-        format!("`{}: {}`: expected {expected}", item.key, item.value),
-    )
+    let message = format!("`{}: {}`: expected {expected}", item.key, item.value);
+    Diagnostic::warning("invalid-value", item.at(file, 0), message).with_len(item.value.len())
 }
 
 fn idempotency(value: &str) -> Option<Idempotency> {
@@ -190,16 +187,29 @@ fn idempotency(value: &str) -> Option<Idempotency> {
     }
 }
 
-/// The comma-separated items of a value, each with its own position.
-fn list(file: &str, item: &Item) -> Vec<(String, Source)> {
+/// The items of a list value, each with its own position. Separators inside backticks or
+/// parentheses do not split: `` `ON CONFLICT (a, b)` `` is one item.
+fn list(file: &str, item: &Item, separators: &[char]) -> Vec<(String, Source)> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for part in item.value.split(',') {
-        let lead = part.chars().count() - part.trim_start().chars().count();
-        if !part.trim().is_empty() {
-            out.push((part.trim().to_string(), item.at(file, offset + lead)));
+    let (mut start, mut depth, mut code) = (0usize, 0i32, false);
+    let chars: Vec<char> = item.value.chars().collect();
+    for i in 0..=chars.len() {
+        let c = chars.get(i).copied();
+        match c {
+            Some('`') => code = !code,
+            Some('(') if !code => depth += 1,
+            Some(')') if !code => depth -= 1,
+            _ => {}
         }
-        offset += part.chars().count() + 1;
+        let split = c.is_none_or(|c| separators.contains(&c) && !code && depth <= 0);
+        if split {
+            let part: String = chars[start..i].iter().collect();
+            let lead = part.chars().count() - part.trim_start().chars().count();
+            if !part.trim().is_empty() {
+                out.push((part.trim().to_string(), item.at(file, start + lead)));
+            }
+            start = i + 1;
+        }
     }
     out
 }

@@ -101,6 +101,7 @@ fn an_unknown_key_is_a_warning_at_the_key() {
     let d: Vec<(&str, Severity, u32, u32)> =
         x.diagnostics.iter().map(|d| (d.code.as_str(), d.severity, d.source.line, d.source.column)).collect();
     assert_eq!(d, [("unknown-key", Severity::Warning, 3, 7), ("invalid-value", Severity::Warning, 4, 16)]);
+    assert_eq!((x.diagnostics[0].len, x.diagnostics[1].len), (6, 4), "underline the key, then the value");
     assert!(x.diagnostics[1].message.contains("a duration"), "{}", x.diagnostics[1].message);
 }
 
@@ -155,4 +156,21 @@ fn tests_and_test_modules_are_not_steps() {
     let x = run(src);
     assert_eq!(steps(&x), ["v", "w"]);
     assert_eq!(step(&x, "v").source, at(11, 5));
+}
+
+#[test]
+fn side_effects_split_outside_code_and_parentheses() {
+    let src = "/// # Operations\n/// - side-effects: inserts into `orders` and `order_lines`; upserts `stock (sku, qty)`, publishes `order.placed`\n/// - depends-on: postgres, rabbitmq\nfn f() {}\n#[cfg(all(test, feature = \"db\"))]\nmod db_tests {\n    /// # Operations\n    fn g() {}\n}\n#[cfg(not(test))]\nmod live {\n    /// # Operations\n    fn h() {}\n}\n";
+    let x = run(src);
+    assert_eq!(steps(&x), ["f", "h"]);
+    let effects: Vec<(&str, u32)> =
+        step(&x, "f").attrs.side_effects.iter().map(|s| (s.value.as_str(), s.source.column)).collect();
+    assert_eq!(
+        effects,
+        [
+            ("inserts into `orders` and `order_lines`", 21),
+            ("upserts `stock (sku, qty)`", 62),
+            ("publishes `order.placed`", 90)
+        ]
+    );
 }
