@@ -29,31 +29,24 @@ const KNOWN_CRATES: &[&str] = &[
     "web_time",
 ];
 
-/// Names a glob import (`use tokio_retry::strategy::*;`) is trusted to bring in: the ones
-/// the extractor acts on. Anything else a glob might export stays unresolved.
-const GLOB_NAMES: &[&str] = &[
-    "Retry",
-    "RetryIf",
-    "ExponentialBackoff",
-    "FixedInterval",
-    "FibonacciBackoff",
-    "jitter",
-    "ExponentialBuilder",
-    "ConstantBuilder",
-    "FibonacciBuilder",
-    "Retryable",
-    "BlockingRetryable",
-    "ExponentialBackoffBuilder",
-    "retry",
-    "retry_notify",
-    "Jitter",
-    "timeout",
-    "Duration",
-    "Client",
-    "ClientBuilder",
-    "Method",
-    "ServiceBuilder",
-];
+/// Names a glob import (`use tokio_retry::strategy::*;`) is trusted to bring in, by crate:
+/// the ones the extractor acts on. Anything else a glob might export stays unresolved.
+fn glob_exports(krate: &str) -> &'static [&'static str] {
+    match krate {
+        "tokio_retry" | "tokio_retry2" => {
+            &["Retry", "RetryIf", "ExponentialBackoff", "FixedInterval", "FibonacciBackoff", "jitter"]
+        }
+        "backon" => &["ExponentialBuilder", "ConstantBuilder", "FibonacciBuilder", "Retryable", "BlockingRetryable"],
+        "backoff" => &["ExponentialBackoff", "ExponentialBackoffBuilder", "retry", "retry_notify"],
+        "reqwest_retry" | "retry_policies" => &["ExponentialBackoff", "Jitter", "RetryTransientMiddleware"],
+        "tokio" => &["timeout", "Duration"],
+        "std" | "core" | "web_time" => &["Duration"],
+        "reqwest" => &["Client", "ClientBuilder", "Method", "get"],
+        "tower" | "tower_http" => &["ServiceBuilder", "TimeoutLayer"],
+        "async_std" => &["timeout"],
+        _ => &[],
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Imports {
@@ -94,14 +87,11 @@ impl Imports {
             return Some(std::iter::once("crate".to_string()).chain(segs.iter().cloned()).collect());
         }
         if segs.len() == 1 {
-            if GLOB_NAMES.contains(&first.as_str()) {
-                return self.globs.iter().find(|g| KNOWN_CRATES.contains(&g[0].as_str())).map(|g| {
-                    let mut full = g.clone();
-                    full.push(first.clone());
-                    full
-                });
-            }
-            return None;
+            return self.globs.iter().find(|g| glob_exports(&g[0]).contains(&first.as_str())).map(|g| {
+                let mut full = g.clone();
+                full.push(first.clone());
+                full
+            });
         }
         Some(segs.to_vec())
     }
@@ -214,7 +204,7 @@ mod tests {
 
     #[test]
     fn renames_groups_and_globs_resolve_to_the_crate() {
-        let src = "use tokio::time::timeout as deadline;\nuse tokio_retry::{Retry, strategy::{self, FixedInterval}};\nuse backon::*;";
+        let src = "use tokio::time::timeout as deadline;\nuse tokio_retry::{Retry, strategy::{self, FixedInterval}};\nuse backon::*;\nuse tokio::time::*;";
         assert_eq!(resolve(src, "deadline").as_deref(), Some("tokio::time::timeout"));
         assert_eq!(resolve(src, "Retry::spawn").as_deref(), Some("tokio_retry::Retry::spawn"));
         assert_eq!(
@@ -224,6 +214,7 @@ mod tests {
         assert_eq!(resolve(src, "FixedInterval::new").as_deref(), Some("tokio_retry::strategy::FixedInterval::new"));
         assert_eq!(resolve(src, "ExponentialBuilder").as_deref(), Some("backon::ExponentialBuilder"));
         assert_eq!(resolve(src, "::tokio::time::timeout").as_deref(), Some("tokio::time::timeout"));
+        assert_eq!(resolve(src, "timeout").as_deref(), Some("tokio::time::timeout"));
         assert_eq!(resolve(src, "push_order"), None);
     }
 

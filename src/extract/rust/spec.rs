@@ -36,8 +36,11 @@ pub fn parse(value: &str, key: Source, at: impl Fn(usize) -> Source) -> (Option<
     for (offset, token) in tokens(value) {
         let Some((k, v)) = token.split_once('=') else {
             let message = format!("`{token}` in `retry:` is not a `setting=value` pair");
-            diags
-                .push(Diagnostic::warning("invalid-value", at(offset), message).with_help(format!("settings: {KEYS}")));
+            diags.push(
+                Diagnostic::warning("invalid-value", at(offset), message)
+                    .with_help(format!("settings: {KEYS}"))
+                    .with_len(token.len()),
+            );
             continue;
         };
         match setting(&k.to_ascii_lowercase(), v) {
@@ -56,12 +59,17 @@ pub fn parse(value: &str, key: Source, at: impl Fn(usize) -> Source) -> (Option<
             Err(None) => {
                 let message = format!("unknown retry setting `{k}`");
                 diags.push(
-                    Diagnostic::warning("unknown-key", at(offset), message).with_help(format!("settings: {KEYS}")),
+                    Diagnostic::warning("unknown-key", at(offset), message)
+                        .with_help(format!("settings: {KEYS}"))
+                        .with_len(k.len()),
                 );
             }
             Err(Some(expected)) => {
                 let v_at = at(offset + k.chars().count() + 1);
-                diags.push(Diagnostic::warning("invalid-value", v_at, format!("`{k}={v}`: expected {expected}")));
+                diags.push(
+                    Diagnostic::warning("invalid-value", v_at, format!("`{k}={v}`: expected {expected}"))
+                        .with_len(v.len()),
+                );
             }
         }
     }
