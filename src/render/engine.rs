@@ -145,9 +145,7 @@ fn error_message(error: &tera::Error) -> String {
 /// Filters for project templates: tera 2 has no `markdown`, and durations should read alike
 /// on every page.
 fn register(tera: &mut Tera) {
-    tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| {
-        Value::safe_string(&markdown::to_html(text))
-    });
+    tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| Value::safe_string(&markdown::to_html(text)));
     tera.register_filter("human_ms", |ms: u64, _: Kwargs, _: &State| human(ms));
 }
 

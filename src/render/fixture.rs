@@ -4,15 +4,12 @@
 use crate::analyze::retry::normalise;
 use crate::analyze::{Analysis, Finding};
 use crate::diag::Severity;
-use crate::extract::{
-    HealthCheck, Idempotency, Jitter, NodeAttrs, Origin, RetryFact, Strategy, TimeoutFact, Value,
-};
+use crate::extract::{HealthCheck, Idempotency, Jitter, NodeAttrs, Origin, RetryFact, Strategy, TimeoutFact, Value};
 use crate::model::{Edge, EdgeKind, Graph, Node, NodeKind};
 use crate::source::{Located, Source};
 
 pub const EVIL_NAME: &str = "<b>\"evil\"</b> 'x'";
-pub const EVIL_DESCRIPTION: &str =
-    "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>";
+pub const EVIL_DESCRIPTION: &str = "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>";
 
 fn at(file: &str, line: u32) -> Source {
     Source::new(file, line, 1)
@@ -147,10 +144,8 @@ pub fn analysis(graph: &Graph) -> Analysis {
             a.all_retries.insert(n.id.clone(), policies);
         }
     }
-    a.blast_radius.insert(
-        "step:push-order".into(),
-        vec!["service:storefront".into(), "workflow:order-fulfilment".into()],
-    );
+    a.blast_radius
+        .insert("step:push-order".into(), vec!["service:storefront".into(), "workflow:order-fulfilment".into()]);
     a.blast_radius.insert("step:b-evil-b-x".into(), vec!["step:push-order".into()]);
     let finding = |code: &str, severity, node: Option<&str>, file: &str, line, message: &str| {
         Finding::new(code, severity, node, &at(file, line), message, format!("fix {code}"))
@@ -164,8 +159,22 @@ pub fn analysis(graph: &Graph) -> Analysis {
             14,
             "push_order is retried 5 times but creates a sales order each time",
         ),
-        finding("unbounded-retry", Severity::Warning, Some("step:b-evil-b-x"), "src/evil.rs", 5, "<b>\"evil\"</b> retries forever"),
-        finding("missing-timeout", Severity::Warning, Some("step:dead-letter"), "src/dlq.rs", 3, "dead_letter can wait forever"),
+        finding(
+            "unbounded-retry",
+            Severity::Warning,
+            Some("step:b-evil-b-x"),
+            "src/evil.rs",
+            5,
+            "<b>\"evil\"</b> retries forever",
+        ),
+        finding(
+            "missing-timeout",
+            Severity::Warning,
+            Some("step:dead-letter"),
+            "src/dlq.rs",
+            3,
+            "dead_letter can wait forever",
+        ),
         finding("parse-error", Severity::Info, None, "broken.yml", 2, "broken.yml could not be read"),
     ];
     a

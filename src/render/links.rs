@@ -73,8 +73,10 @@ impl SourceLinker {
 
     pub fn at(&self, file: &str, line: u32) -> SourceView {
         let text = format!("{file}:{line}");
-        let href =
-            self.template.as_ref().map(|t| t.replace("{file}", &encode_path(file)).replace("{line}", &line.to_string()));
+        let href = self
+            .template
+            .as_ref()
+            .map(|t| t.replace("{file}", &encode_path(file)).replace("{line}", &line.to_string()));
         SourceView { text, href }
     }
 }

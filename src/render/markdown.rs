@@ -4,13 +4,34 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 /// Built once: the allowlist is the same for every page.
 static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4",
-        "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
     ]
     .into_iter()
     .collect();
@@ -33,13 +54,28 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
 /// Renders Markdown to sanitised HTML. Raw HTML in the source is shown as text, not run:
 /// ammonia would strip it anyway, but turning it into text first also keeps it readable.
 pub fn to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
-        Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
-        other => other,
-    });
+    let parser =
+        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+            // A description sits under the page's own h1 and h2s: its headings start at h3.
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+            }
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+            other => other,
+        });
     let mut raw = String::new();
     html::push_html(&mut raw, parser);
     SANITIZER.clean(&raw).to_string()
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
 }
 
 /// Like [`to_html`], without the `<p>` around a single paragraph: for list items.
@@ -75,7 +111,9 @@ mod tests {
 
     #[test]
     fn scripts_handlers_and_javascript_links_are_removed() {
-        let html = to_html("Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<div onclick=\"x()\">d</div>");
+        let html = to_html(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<div onclick=\"x()\">d</div>",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<div"), "{html}");
@@ -89,6 +127,11 @@ mod tests {
         assert!(html.starts_with("Replay with <code>erpctl replay</code>"), "{html}");
         assert!(html.contains("href=\"https://status.example.com\""), "{html}");
         assert!(!html.contains("<p>"), "{html}");
+    }
+
+    #[test]
+    fn headings_sit_below_the_page_headings() {
+        assert_eq!(to_html("# Title\n## Sub"), "<h3>Title</h3>\n<h4>Sub</h4>\n");
     }
 
     #[test]

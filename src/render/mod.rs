@@ -10,6 +10,7 @@ mod engine;
 mod findings;
 pub mod json;
 mod links;
+mod lookup;
 mod markdown;
 mod overview;
 mod policy;
@@ -36,6 +37,7 @@ use crate::source::Source;
 
 use engine::Engine;
 use links::SourceLinker;
+use lookup::Lookup;
 
 /// The whole book, path (relative to the output folder, `/`-separated) to bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,16 +53,17 @@ pub fn render(
     config: &Config,
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
-    let sources = SourceLinker::new(config.source_url.as_deref());
+    let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
+    let sources = &lookup.sources;
     let mut engine = Engine::new(overrides, &config.templates, &config.title);
     let mut site = Site::default();
     let mut diagnostics = Vec::new();
 
-    let overview = overview::view(graph, analysis, &sources);
+    let overview = overview::view(&lookup);
     page(&mut engine, &mut site, "index.html", "index.html", &config.title, "home", &overview);
-    let retries = policy::retries_page(graph, analysis, &sources);
+    let retries = policy::retries_page(graph, analysis, sources);
     page(&mut engine, &mut site, "retries.html", "retries.html", "Retry policies", "retries", &retries);
-    let failures = findings::failure_points(&analysis.findings, graph, &sources);
+    let failures = findings::failure_points(&analysis.findings, graph, sources);
     page(&mut engine, &mut site, "failure-points.html", "failure-points.html", "Failure points", "failures", &failures);
     let system = system::view(graph);
     page(&mut engine, &mut site, "graph.html", "graph.html", "The whole system", "graph", &system);
@@ -71,11 +74,14 @@ pub fn render(
             diagnostics.push(Diagnostic::error(
                 "render-error",
                 source,
-                format!("node `{}` has the page path `{}`, which is outside the book: no page written", node.id, node.page),
+                format!(
+                    "node `{}` has the page path `{}`, which is outside the book: no page written",
+                    node.id, node.page
+                ),
             ));
             continue;
         }
-        let view = runbook::view(graph, index, analysis, &sources);
+        let view = runbook::view(&lookup, index);
         let title = format!("{} ({})", node.name, node.kind.as_str());
         page(&mut engine, &mut site, &node.page, "runbook.html", &title, "", &view);
     }
@@ -88,7 +94,15 @@ pub fn render(
 
 /// Renders one page. The context holds this page's view only: site-wide data lives in the
 /// engine's global context, built once, never copied into each page.
-fn page<T: Serialize>(engine: &mut Engine, site: &mut Site, path: &str, template: &str, title: &str, nav: &str, view: &T) {
+fn page<T: Serialize>(
+    engine: &mut Engine,
+    site: &mut Site,
+    path: &str,
+    template: &str,
+    title: &str,
+    nav: &str,
+    view: &T,
+) {
     let mut context = Context::new();
     context.insert("root", &links::root_of(path));
     context.insert("page_title", title);

@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 
-use crate::analyze::Analysis;
 use crate::diag::Severity;
-use crate::model::{Graph, NodeKind};
+use crate::model::NodeKind;
 use crate::render::findings::FindingView;
-use crate::render::links::{NodeLink, SourceLinker};
+use crate::render::links::NodeLink;
+use crate::render::lookup::Lookup;
 use crate::render::policy;
 
 /// How many findings the overview shows before pointing at `failure-points.html`.
@@ -32,6 +32,8 @@ pub struct OverviewView {
     pub errors: usize,
     pub warnings: usize,
     pub findings_total: usize,
+    /// "4 findings: 1 error, 2 warnings".
+    pub findings_summary: String,
     pub top_findings: Vec<FindingView>,
     pub retry_count: usize,
     pub sections: Vec<KindSection>,
@@ -40,8 +42,9 @@ pub struct OverviewView {
 #[derive(Debug, Serialize)]
 pub struct KindCount {
     pub kind: &'static str,
-    pub title: &'static str,
     pub count: usize,
+    /// "1 workflow", "3 steps".
+    pub label: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,14 +64,8 @@ pub struct NodeRow {
     pub findings: usize,
 }
 
-pub fn view(graph: &Graph, analysis: &Analysis, sources: &SourceLinker) -> OverviewView {
-    // Counted once: a scan of every finding per node would grow with nodes × findings.
-    let mut per_node = std::collections::BTreeMap::<&str, usize>::new();
-    for f in &analysis.findings {
-        if let Some(id) = &f.node {
-            *per_node.entry(id).or_default() += 1;
-        }
-    }
+pub fn view(lookup: &Lookup) -> OverviewView {
+    let (graph, analysis, sources) = (lookup.graph, lookup.analysis, &lookup.sources);
     let mut sections = Vec::new();
     for kind in KIND_ORDER {
         let nodes: Vec<NodeRow> = graph
@@ -79,7 +76,7 @@ pub fn view(graph: &Graph, analysis: &Analysis, sources: &SourceLinker) -> Overv
                 link: NodeLink::new(n, ""),
                 owner: n.attrs.owner.as_ref().map(|o| o.value.clone()),
                 retry: analysis.retry.get(&n.id).map(|p| policy::view(p, true, sources).headline),
-                findings: per_node.get(n.id.as_str()).copied().unwrap_or(0),
+                findings: lookup.finding_count(&n.id),
             })
             .collect();
         if !nodes.is_empty() {
@@ -88,7 +85,7 @@ pub fn view(graph: &Graph, analysis: &Analysis, sources: &SourceLinker) -> Overv
     }
     let counts = sections
         .iter()
-        .map(|s| KindCount { kind: s.anchor, title: s.title, count: s.nodes.len() })
+        .map(|s| KindCount { kind: s.anchor, count: s.nodes.len(), label: count_words(s.nodes.len(), s.title) })
         .collect();
     let by = |s: Severity| analysis.findings.iter().filter(|f| f.severity == s).count();
     OverviewView {
@@ -96,6 +93,12 @@ pub fn view(graph: &Graph, analysis: &Analysis, sources: &SourceLinker) -> Overv
         counts,
         errors: by(Severity::Error),
         warnings: by(Severity::Warning),
+        findings_summary: format!(
+            "{}: {}, {}",
+            plural(analysis.findings.len(), "finding", "findings"),
+            plural(by(Severity::Error), "error", "errors"),
+            plural(by(Severity::Warning), "warning", "warnings"),
+        ),
         findings_total: analysis.findings.len(),
         top_findings: analysis
             .findings
@@ -106,5 +109,37 @@ pub fn view(graph: &Graph, analysis: &Analysis, sources: &SourceLinker) -> Overv
             .collect(),
         retry_count: analysis.all_retries.values().map(Vec::len).sum(),
         sections,
+    }
+}
+
+/// "1 workflow", "3 steps", from a kind's plural title.
+fn count_words(n: usize, plural_title: &str) -> String {
+    let lower = plural_title.to_lowercase();
+    let singular = match lower.as_str() {
+        "apis" => "API".to_string(),
+        other => other.strip_suffix('s').unwrap_or(other).to_string(),
+    };
+    let plural = if lower == "apis" { "APIs".to_string() } else { lower.clone() };
+    plural_owned(n, singular, plural)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    plural_owned(n, one.to_string(), many.to_string())
+}
+
+fn plural_owned(n: usize, one: String, many: String) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(count_words(1, "Workflows"), "1 workflow");
+        assert_eq!(count_words(3, "Steps"), "3 steps");
+        assert_eq!(count_words(1, "APIs"), "1 API");
+        assert_eq!(plural(0, "error", "errors"), "0 errors");
     }
 }

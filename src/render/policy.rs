@@ -138,7 +138,11 @@ pub struct NodeRetries {
 }
 
 /// Every node that retries, in id order, each with every policy, the effective one first.
-pub fn retries_page(graph: &crate::model::Graph, analysis: &crate::analyze::Analysis, sources: &SourceLinker) -> Vec<NodeRetries> {
+pub fn retries_page(
+    graph: &crate::model::Graph,
+    analysis: &crate::analyze::Analysis,
+    sources: &SourceLinker,
+) -> Vec<NodeRetries> {
     analysis
         .all_retries
         .iter()

@@ -7,10 +7,10 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
-use crate::analyze::Analysis;
 use crate::model::{EdgeKind, Graph, Node, NodeKind};
 use crate::render::findings::FindingView;
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
+use crate::render::lookup::Lookup;
 use crate::render::policy::{self, PolicyView};
 use crate::render::signals::{self, RerunView, SignalsView};
 use crate::render::svg::{self, Neighbour};
@@ -78,7 +78,8 @@ pub struct EdgeItem {
     pub sources: Vec<SourceView>,
 }
 
-pub fn view(graph: &Graph, index: NodeIndex, analysis: &Analysis, sources: &SourceLinker) -> RunbookView {
+pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
+    let (graph, analysis, sources) = (lookup.graph, lookup.analysis, &lookup.sources);
     let node = &graph.graph[index];
     let root = links::root_of(&node.page);
     let attrs = &node.attrs;
@@ -90,7 +91,7 @@ pub fn view(graph: &Graph, index: NodeIndex, analysis: &Analysis, sources: &Sour
     };
     let owner = attrs.owner.as_ref().map(|o| OwnerView {
         name: o.value.clone(),
-        team: signals::find(graph, NodeKind::Team, &o.value).map(|t| NodeLink::new(t, &root)),
+        team: lookup.find(NodeKind::Team, &o.value).map(|t| NodeLink::new(t, &root)),
         source: sources.view(&o.source),
     });
     let owner_teams = graph
@@ -105,13 +106,8 @@ pub fn view(graph: &Graph, index: NodeIndex, analysis: &Analysis, sources: &Sour
         .get(&node.id)
         .map(|all| all.iter().enumerate().map(|(i, p)| policy::view(p, i == 0, sources)).collect())
         .unwrap_or_default();
-    let findings = analysis
-        .findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.node.as_deref() == Some(node.id.as_str()))
-        .map(|(i, f)| FindingView::new(i + 1, f, graph, &root, sources))
-        .collect();
+    let findings =
+        lookup.findings_of(&node.id).map(|(rank, f)| FindingView::new(rank, f, graph, &root, sources)).collect();
     let blast_radius = analysis
         .blast_radius
         .get(&node.id)
@@ -126,13 +122,13 @@ pub fn view(graph: &Graph, index: NodeIndex, analysis: &Analysis, sources: &Sour
     RunbookView {
         kind_title: kind_title(node.kind),
         description: attrs.description.as_deref().map(markdown::to_html),
-        part_of: part_of(graph, index, node, &root, sources),
+        part_of: part_of(lookup, index, node, &root),
         owner,
         owner_teams,
         recovery: prose(&attrs.recovery),
         recovery_where: node.sources.first().map(|s| sources.view(s)),
         failure_modes: prose(&attrs.failure_modes),
-        signals: signals::signals(graph, node, analysis, &root, sources),
+        signals: signals::signals(lookup, node, &root),
         findings,
         retries,
         rerun: signals::rerun(node, analysis, sources),
@@ -161,13 +157,14 @@ pub fn kind_title(kind: NodeKind) -> String {
 }
 
 /// The services and workflows this node belongs to: declared by key, or containing it.
-fn part_of(graph: &Graph, index: NodeIndex, node: &Node, root: &str, sources: &SourceLinker) -> Vec<Membership> {
+fn part_of(lookup: &Lookup, index: NodeIndex, node: &Node, root: &str) -> Vec<Membership> {
+    let (graph, sources) = (lookup.graph, &lookup.sources);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     let declared = [(NodeKind::Service, &node.attrs.service), (NodeKind::Workflow, &node.attrs.workflow)];
     for (kind, located) in declared {
         let Some(l) = located else { continue };
-        let link = match signals::find(graph, kind, &l.value) {
+        let link = match lookup.find(kind, &l.value) {
             Some(n) => NodeLink::new(n, root),
             None => NodeLink { kind: kind.as_str(), href: None, ..NodeLink::by_id(graph, &l.value, root) },
         };

@@ -8,8 +8,9 @@ use serde::Serialize;
 use crate::analyze::Analysis;
 use crate::extract::duration::human;
 use crate::extract::{Idempotency, Origin, Value};
-use crate::model::{EdgeKind, Graph, Node, NodeKind, slugify};
+use crate::model::{EdgeKind, Node, NodeKind};
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
+use crate::render::lookup::Lookup;
 
 /// A fact in words with the line that states it.
 #[derive(Clone, Debug, Serialize)]
@@ -82,12 +83,14 @@ pub struct RerunView {
     pub repeats_side_effects: bool,
 }
 
-pub fn signals(graph: &Graph, node: &Node, analysis: &Analysis, root: &str, sources: &SourceLinker) -> SignalsView {
+pub fn signals(lookup: &Lookup, node: &Node, root: &str) -> SignalsView {
+    let (graph, analysis, sources) = (lookup.graph, lookup.analysis, &lookup.sources);
     let attrs = &node.attrs;
     let mut alerts = Vec::new();
     let mut seen = BTreeSet::new();
     for alert in &attrs.alerts {
-        let link = find(graph, NodeKind::Alert, &alert.value)
+        let link = lookup
+            .find(NodeKind::Alert, &alert.value)
             .map(|n| NodeLink::new(n, root))
             .unwrap_or_else(|| NodeLink { href: None, ..NodeLink::by_id(graph, &alert.value, root) });
         if seen.insert(link.id.clone()) {
@@ -191,12 +194,18 @@ pub fn rerun(node: &Node, analysis: &Analysis, sources: &SourceLinker) -> RerunV
         Some(Idempotency::Key(k)) => ("key", Some(k.clone())),
         None => ("unknown", None),
     };
-    let mut side_effects: Vec<FactView> =
-        attrs.side_effects.iter().map(|s| FactView { text: s.value.clone(), source: sources.view(&s.source) }).collect();
-    side_effects.extend(attrs.http_calls.iter().filter(|c| c.is_side_effect()).map(|c| FactView {
-        text: format!("HTTP {} {}", c.method, c.target),
-        source: sources.view(&c.source),
-    }));
+    let mut side_effects: Vec<FactView> = attrs
+        .side_effects
+        .iter()
+        .map(|s| FactView { text: s.value.clone(), source: sources.view(&s.source) })
+        .collect();
+    side_effects.extend(
+        attrs
+            .http_calls
+            .iter()
+            .filter(|c| c.is_side_effect())
+            .map(|c| FactView { text: format!("HTTP {} {}", c.method, c.target), source: sources.view(&c.source) }),
+    );
     let retried = analysis.retry.contains_key(&node.id);
     RerunView {
         idempotent,
@@ -206,13 +215,6 @@ pub fn rerun(node: &Node, analysis: &Analysis, sources: &SourceLinker) -> RerunV
         side_effects,
         retried,
     }
-}
-
-/// Finds a node of `kind` by its slug or, failing that, its exact name.
-pub fn find<'g>(graph: &'g Graph, kind: NodeKind, name: &str) -> Option<&'g Node> {
-    graph
-        .node(&format!("{}:{}", kind.as_str(), slugify(name)))
-        .or_else(|| graph.nodes().map(|(_, n)| n).find(|n| n.kind == kind && n.name == name))
 }
 
 fn origin_words(origin: Origin) -> &'static str {

@@ -121,8 +121,20 @@ pub fn node_box(svg: &mut String, x: u32, y: u32, width: u32, link: &NodeLink, s
         escape(&link.name),
         escape(link.kind),
     );
-    let _ = write!(svg, "<text class=\"name\" x=\"{}\" y=\"{}\">{}</text>", x + 8, y + 15, escape(&truncate(&link.name, max_chars)));
-    let _ = write!(svg, "<text class=\"sub\" x=\"{}\" y=\"{}\">{}</text>", x + 8, y + 29, escape(&truncate(sub, max_chars + 4)));
+    let _ = write!(
+        svg,
+        "<text class=\"name\" x=\"{}\" y=\"{}\">{}</text>",
+        x + 8,
+        y + 15,
+        escape(&truncate(&link.name, max_chars))
+    );
+    let _ = write!(
+        svg,
+        "<text class=\"sub\" x=\"{}\" y=\"{}\">{}</text>",
+        x + 8,
+        y + 29,
+        escape(&truncate(sub, max_chars + 4))
+    );
     svg.push_str(if link.href.is_some() && !current { "</a>" } else { "</g>" });
 }
 

@@ -64,7 +64,10 @@ pub fn view(graph: &Graph) -> SystemView {
                 let mut edges: Vec<EdgeBrief> = graph
                     .graph
                     .edges(i)
-                    .map(|e| EdgeBrief { kind: e.weight().kind.as_str(), to: NodeLink::new(&graph.graph[e.target()], "") })
+                    .map(|e| EdgeBrief {
+                        kind: e.weight().kind.as_str(),
+                        to: NodeLink::new(&graph.graph[e.target()], ""),
+                    })
                     .collect();
                 edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
                 SystemNode { link: NodeLink::new(n, ""), edges }
@@ -134,7 +137,9 @@ fn diagram(graph: &Graph) -> String {
         .collect();
     edges.sort();
     for (from, to, kind) in edges {
-        let (Some(&(fx, fy)), Some(&(tx, ty))) = (place.get(from), place.get(to)) else { continue };
+        let (Some(&(fx, fy)), Some(&(tx, ty))) = (place.get(from), place.get(to)) else {
+            continue;
+        };
         let (fy, ty) = (fy + BOX_H / 2, ty + BOX_H / 2);
         let path = if fx == tx {
             let bend = fx + BOX_W + 40;

@@ -91,14 +91,20 @@ fn hostile_strings_are_escaped_everywhere() {
     let site = build();
     for (path, html) in pages(&site) {
         for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("").to_ascii_lowercase()) {
-            assert!(!tag.starts_with("script") && !tag.starts_with("img") && !tag.starts_with("iframe"), "{path}: <{tag}>");
+            assert!(
+                !tag.starts_with("script") && !tag.starts_with("img") && !tag.starts_with("iframe"),
+                "{path}: <{tag}>"
+            );
             assert!(!tag.contains("onerror") && !tag.contains("javascript:"), "{path}: <{tag}>");
             assert!(!tag.starts_with("b>") && tag != "b" && tag != "i", "{path}: <{tag}>");
         }
         assert!(!html.contains("\"evil\""), "{path}: an unescaped quote from a name");
     }
     let evil = page(&site, "steps/b-evil-b-x.html");
-    assert!(evil.contains("&lt;b&gt;&quot;evil&quot;&lt;&#x2f;b&gt;") || evil.contains("&lt;b&gt;&quot;evil&quot;&lt;/b&gt;"));
+    assert!(
+        evil.contains("&lt;b&gt;&quot;evil&quot;&lt;&#x2f;b&gt;")
+            || evil.contains("&lt;b&gt;&quot;evil&quot;&lt;/b&gt;")
+    );
     assert!(evil.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "raw HTML in Markdown shows as text");
     let push = page(&site, "steps/push-order.html");
     let svg = section(push, "diagram");
@@ -192,9 +198,20 @@ fn resolve(page: &str, href: &str) -> String {
 #[test]
 fn broken_overrides_warn_and_the_built_in_template_renders() {
     let overrides = BTreeMap::from([
-        ("runbook.html".to_string(), "{% extends \"base.html\" %}{% block content %}{{ page.node.name | no_such_filter }}{% endblock content %}".to_string()),
-        ("retries.html".to_string(), "{% extends \"base.html\" %}\n{% block content %}{% if %}{% endblock content %}".to_string()),
-        ("graph.html".to_string(), "{% extends \"base.html\" %}{% block content %}<p>custom {{ page.node_count }}</p>{% endblock content %}".to_string()),
+        (
+            "runbook.html".to_string(),
+            "{% extends \"base.html\" %}{% block content %}{{ page.node.name | no_such_filter }}{% endblock content %}"
+                .to_string(),
+        ),
+        (
+            "retries.html".to_string(),
+            "{% extends \"base.html\" %}\n{% block content %}{% if %}{% endblock content %}".to_string(),
+        ),
+        (
+            "graph.html".to_string(),
+            "{% extends \"base.html\" %}{% block content %}<p>custom {{ page.node_count }}</p>{% endblock content %}"
+                .to_string(),
+        ),
     ]);
     let (site, diagnostics) = build_with(&Config::default(), &overrides);
     let files: Vec<&str> = diagnostics.iter().map(|d| d.source.file.as_str()).collect();
@@ -224,4 +241,15 @@ fn sources_link_to_the_forge_when_configured() {
     assert!(html.contains("href=\"https://git.example.com/shop/blob/main/src/erp.rs#L14\""));
     let plain = build();
     assert!(!page(&plain, "steps/push-order.html").contains("git.example.com"));
+}
+
+#[test]
+#[ignore = "writes the fixture book to /tmp/opsbook-render for a look in a browser"]
+fn dump_fixture_book() {
+    let site = build();
+    for (path, bytes) in &site.files {
+        let target = std::path::Path::new("/tmp/opsbook-render").join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
 }
