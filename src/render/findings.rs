@@ -6,6 +6,7 @@ use crate::analyze::Finding;
 use crate::diag::Severity;
 use crate::model::Graph;
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
+use crate::render::markdown;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingView {
@@ -15,6 +16,9 @@ pub struct FindingView {
     pub severity: &'static str,
     pub message: String,
     pub help: String,
+    /// `message` and `help` escaped, with their `backtick` spans as `<code>`.
+    pub message_html: String,
+    pub help_html: String,
     pub node: Option<NodeLink>,
     pub source: SourceView,
 }
@@ -27,6 +31,8 @@ impl FindingView {
             severity: f.severity.as_str(),
             message: f.message.clone(),
             help: f.help.clone(),
+            message_html: markdown::code_spans(&f.message),
+            help_html: markdown::code_spans(&f.help),
             node: f.node.as_deref().map(|id| NodeLink::by_id(graph, id, root)),
             source: sources.at(&f.file, f.line),
         }

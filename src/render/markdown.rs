@@ -105,6 +105,31 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escapes plain text and shows its `backtick` spans as code: for finding messages, which
+/// quote names that way but are not Markdown.
+pub fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut parts = text.split('`').peekable();
+    let mut inside = false;
+    while let Some(part) = parts.next() {
+        // An unpaired last backtick stays a backtick.
+        if inside && parts.peek().is_none() {
+            out.push('`');
+            out.push_str(&escape(part));
+            break;
+        }
+        if inside {
+            out.push_str("<code>");
+            out.push_str(&escape(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escape(part));
+        }
+        inside = !inside;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +152,12 @@ mod tests {
         assert!(html.starts_with("Replay with <code>erpctl replay</code>"), "{html}");
         assert!(html.contains("href=\"https://status.example.com\""), "{html}");
         assert!(!html.contains("<p>"), "{html}");
+    }
+
+    #[test]
+    fn code_spans_are_escaped_first() {
+        assert_eq!(code_spans("names `<b>x</b>` and `y"), "names <code>&lt;b&gt;x&lt;/b&gt;</code> and `y");
+        assert_eq!(code_spans("plain & simple"), "plain &amp; simple");
     }
 
     #[test]

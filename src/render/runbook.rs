@@ -29,6 +29,9 @@ pub struct RunbookView {
     pub recovery: Vec<ProseView>,
     /// Where recovery steps would be added: the node's first source.
     pub recovery_where: Option<SourceView>,
+    /// The node is defined in Rust, so its doc comment is where prose belongs; otherwise a
+    /// Markdown runbook is.
+    pub in_rust: bool,
     pub failure_modes: Vec<ProseView>,
     pub signals: SignalsView,
     pub findings: Vec<FindingView>,
@@ -127,6 +130,7 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         owner_teams,
         recovery: prose(&attrs.recovery),
         recovery_where: node.sources.first().map(|s| sources.view(s)),
+        in_rust: node.sources.first().is_some_and(|s| s.file.ends_with(".rs")),
         failure_modes: prose(&attrs.failure_modes),
         signals: signals::signals(lookup, node, &root),
         findings,

@@ -79,6 +79,8 @@ pub struct RerunView {
     pub source: Option<SourceView>,
     pub side_effects: Vec<FactView>,
     pub retried: bool,
+    /// Worth a section: a step, or anything with side effects, retries or a declaration.
+    pub relevant: bool,
     /// A retry repeats side effects nobody declared safe to repeat.
     pub repeats_side_effects: bool,
 }
@@ -153,7 +155,7 @@ pub fn signals(lookup: &Lookup, node: &Node, root: &str) -> SignalsView {
         source: sources.view(&d.source),
     });
     let restart = attrs.restart.as_ref().map(|r| {
-        let mut text = format!("restart: {}", r.condition);
+        let mut text = r.condition.clone();
         if !matches!(r.condition.as_str(), "no" | "none") {
             match r.max_attempts {
                 Some(n) => text.push_str(&format!(", at most {n} restarts")),
@@ -211,6 +213,7 @@ pub fn rerun(node: &Node, analysis: &Analysis, sources: &SourceLinker) -> RerunV
         idempotent,
         key,
         source: attrs.idempotent.as_ref().map(|l| sources.view(&l.source)),
+        relevant: node.kind == NodeKind::Step || retried || !side_effects.is_empty() || attrs.idempotent.is_some(),
         repeats_side_effects: retried && !side_effects.is_empty() && matches!(idempotent, "no" | "unknown"),
         side_effects,
         retried,
