@@ -94,7 +94,10 @@ pub fn graph() -> Graph {
     evil.attrs.recovery = vec![located("<script>alert(2)</script> run `\"quoted\"`", "src/evil.rs", 2)];
     evil.attrs.owner = Some(located("<i>team</i>", "src/evil.rs", 3));
     evil.attrs.retries = vec![retry("src/evil.rs", 5, Origin::Code, "<script>lib</script>", Value::Known(None))];
-    evil.attrs.dashboard = Some(located("javascript:alert(3)", "src/evil.rs", 6));
+    evil.attrs.dashboard = Some(located("https://dash.example/\"><script>alert(4)</script>", "src/evil.rs", 6));
+    evil.attrs.runbook = Some(located("javascript:alert(3)", "src/evil.rs", 7));
+    evil.attrs.alerts = vec![located("<svg onload=alert(5)>", "src/evil.rs", 8)];
+    evil.sources.push(at("src/<x> \"y\".rs", 9));
     let mut flow = node(NodeKind::Workflow, "order-fulfilment", "order-fulfilment", Some(at("src/erp.rs", 4)));
     flow.attrs.owner = Some(located("team-integrations", "CODEOWNERS", 1));
     let nodes = vec![

@@ -84,12 +84,17 @@ fn missing_recovery_and_unknown_retries_are_said_plainly() {
     assert!(retries.contains("attempts: not known statically (<code>cfg.retries</code>)"), "{retries}");
     assert!(retries.contains("retries forever"));
     assert!(retries.contains("no timeout bounds an attempt"));
+    // A service that declares nothing about reruns or timeouts gets no empty sections.
+    let service = page(&site, "services/storefront.html");
+    assert!(!service.contains("What happens if this runs again") && !service.contains("<h3>Timeouts"));
+    assert!(section(service, "recovery").contains("front matter names <code>service:storefront</code>"));
 }
 
 #[test]
 fn hostile_strings_are_escaped_everywhere() {
-    let site = build();
-    for (path, html) in pages(&site) {
+    let linked = Config { source_url: Some("https://git.example.com/{file}#L{line}".into()), ..Config::default() };
+    let (linked, _) = build_with(&linked, &BTreeMap::new());
+    for (path, html) in pages(&build()).chain(pages(&linked)) {
         for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("").to_ascii_lowercase()) {
             assert!(
                 !tag.starts_with("script") && !tag.starts_with("img") && !tag.starts_with("iframe"),
@@ -100,7 +105,15 @@ fn hostile_strings_are_escaped_everywhere() {
         }
         assert!(!html.contains("\"evil\""), "{path}: an unescaped quote from a name");
     }
+    let site = build();
     let evil = page(&site, "steps/b-evil-b-x.html");
+    assert!(
+        evil.contains("href=\"https://dash.example/&quot;&gt;&lt;script&gt;"),
+        "a URL from a source stays inside its attribute"
+    );
+    assert!(
+        page(&linked, "steps/b-evil-b-x.html").contains("href=\"https://git.example.com/src/%3Cx%3E%20%22y%22.rs#L9\"")
+    );
     assert!(
         evil.contains("&lt;b&gt;&quot;evil&quot;&lt;&#x2f;b&gt;")
             || evil.contains("&lt;b&gt;&quot;evil&quot;&lt;/b&gt;")
@@ -241,15 +254,4 @@ fn sources_link_to_the_forge_when_configured() {
     assert!(html.contains("href=\"https://git.example.com/shop/blob/main/src/erp.rs#L14\""));
     let plain = build();
     assert!(!page(&plain, "steps/push-order.html").contains("git.example.com"));
-}
-
-#[test]
-#[ignore = "writes the fixture book to /tmp/opsbook-render for a look in a browser"]
-fn dump_fixture_book() {
-    let site = build();
-    for (path, bytes) in &site.files {
-        let target = std::path::Path::new("/tmp/opsbook-render").join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
-    }
 }
