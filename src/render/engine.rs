@@ -130,6 +130,18 @@ fn position(error: &tera::Error) -> (u32, u32) {
             let span = r.span();
             (span.start_line.max(1) as u32, span.start_col as u32 + 1)
         }
+        // Reference checks (unknown filter, component, include) come as a finished report
+        // whose ` --> name:line:col` line is the only place the position is kept.
+        ErrorKind::Msg(report) => report
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("--> "))
+            .and_then(|at| {
+                let mut parts = at.rsplitn(3, ':');
+                let col = parts.next()?.trim().parse().ok()?;
+                let line = parts.next()?.trim().parse().ok()?;
+                Some((line, col))
+            })
+            .unwrap_or((1, 1)),
         _ => (1, 1),
     }
 }
@@ -138,6 +150,10 @@ fn position(error: &tera::Error) -> (u32, u32) {
 fn error_message(error: &tera::Error) -> String {
     match error.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => r.message().to_string(),
+        ErrorKind::Msg(report) => {
+            let first = report.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
+        }
         other => other.to_string(),
     }
 }

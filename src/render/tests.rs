@@ -220,6 +220,11 @@ fn broken_overrides_warn_and_the_built_in_template_renders() {
             "retries.html".to_string(),
             "{% extends \"base.html\" %}\n{% block content %}{% if %}{% endblock content %}".to_string(),
         ),
+        // Parses, fails only when rendered.
+        (
+            "index.html".to_string(),
+            "{% extends \"base.html\" %}{% block content %}\n\n{{ page.nope }}{% endblock content %}".to_string(),
+        ),
         (
             "graph.html".to_string(),
             "{% extends \"base.html\" %}{% block content %}<p>custom {{ page.node_count }}</p>{% endblock content %}"
@@ -230,9 +235,15 @@ fn broken_overrides_warn_and_the_built_in_template_renders() {
     let files: Vec<&str> = diagnostics.iter().map(|d| d.source.file.as_str()).collect();
     assert!(diagnostics.iter().all(|d| d.code == "template-error"), "{diagnostics:?}");
     assert!(files.contains(&"templates/runbook.html") && files.contains(&"templates/retries.html"), "{files:?}");
-    assert_eq!(diagnostics.len(), 2, "one warning per broken template, not per page: {diagnostics:?}");
+    assert_eq!(diagnostics.len(), 3, "one warning per broken template, not per page: {diagnostics:?}");
+    let index = diagnostics.iter().find(|d| d.source.file == "templates/index.html").expect("a render-time error");
+    assert_eq!(index.source.line, 3);
+    assert!(page(&site, "index.html").contains("Top failure points"), "the built-in index rendered");
     let retries = diagnostics.iter().find(|d| d.source.file == "templates/retries.html").unwrap();
     assert_eq!(retries.source.line, 2);
+    let runbook = diagnostics.iter().find(|d| d.source.file == "templates/runbook.html").unwrap();
+    assert_eq!((runbook.source.line, runbook.source.column), (1, 65), "{runbook:?}");
+    assert_eq!(runbook.message.lines().count(), 1, "{runbook:?}");
     assert!(page(&site, "steps/push-order.html").contains("5 attempts over at most 57.5 s"));
     assert!(page(&site, "retries.html").contains("src/erp.rs:30"));
     assert!(page(&site, "graph.html").contains("<p>custom 9</p>"), "a working override is used");
