@@ -44,6 +44,10 @@ pub struct SeverityGroup {
     /// `error`, `warning`, `info`: also the section's anchor.
     pub severity: &'static str,
     pub title: &'static str,
+    /// "1 error", "2 warnings".
+    pub label: String,
+    /// The rank of the group's first finding, so its list numbers match the ranking.
+    pub start: usize,
     pub findings: Vec<FindingView>,
 }
 
@@ -73,12 +77,24 @@ pub fn failure_points(findings: &[Finding], graph: &Graph, sources: &SourceLinke
                 Severity::Warning => "Warnings",
                 Severity::Info => "Notes",
             },
+            label: String::new(),
+            start: 1,
             findings: Vec::new(),
         })
         .collect();
     for (i, f) in findings.iter().enumerate() {
         let group = groups.iter_mut().find(|g| g.severity == f.severity.as_str()).expect("every severity has a group");
         group.findings.push(FindingView::new(i + 1, f, graph, "", sources));
+    }
+    for g in &mut groups {
+        let n = g.findings.len();
+        let word = match g.severity {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "note",
+        };
+        g.label = format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        g.start = g.findings.first().map_or(1, |f| f.rank);
     }
     let mut counts = std::collections::BTreeMap::<&str, usize>::new();
     for f in findings {

@@ -167,6 +167,9 @@ fn schedule_words(policy: &RetryPolicy) -> Option<String> {
     if policy.schedule_truncated {
         match policy.max_attempts {
             Some(n) => words.push_str(&format!(" (the first {} of {} waits)", waits.len(), n - 1)),
+            None if has_unknown(policy, "max_attempts") => {
+                words.push_str(", and so on for as many attempts as are allowed")
+            }
             None => words.push_str(", and so on without end"),
         }
     }
@@ -228,6 +231,7 @@ mod tests {
         assert!(v.attempt_timeout.contains("counts waiting only"));
         let v = words(Value::Unknown { expr: "cfg.retries".into() }, None);
         assert_eq!(v.attempts, "not known statically (cfg.retries)");
+        assert!(!v.schedule.unwrap().contains("without end"), "unknown is not unbounded");
         assert_eq!(v.unknown[0].label, "attempts");
     }
 }

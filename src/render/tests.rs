@@ -152,6 +152,8 @@ fn failure_points_keep_the_ranking() {
     }
     assert!(section(html, "error").contains("retry-without-idempotency"));
     assert!(section(html, "warning").contains("missing-timeout"));
+    assert!(section(html, "warning").contains("<ol class=\"findings\" start=\"2\">"), "numbers follow the ranking");
+    assert!(html.contains(">1 error</a>") && html.contains(">2 warnings</a>"));
     assert!(page(&site, "index.html").contains("push_order is retried 5 times"), "top failure points on the overview");
 }
 
@@ -161,6 +163,12 @@ fn every_relative_link_resolves() {
     let mut checked = 0;
     for (path, html) in pages(&site) {
         assert!(html.contains("Content-Security-Policy"), "{path}");
+        // Nothing is fetched: no script, and no stylesheet, image or frame from elsewhere.
+        assert!(!html.contains("<script") && !html.contains(" src=\"http"), "{path}");
+        assert!(
+            html.matches("<link ").count() == 1 && !html.contains("<link rel=\"stylesheet\" href=\"http"),
+            "{path}"
+        );
         for nav in ["index.html", "retries.html", "failure-points.html", "graph.html", "style.css"] {
             assert!(html.contains(&format!("href=\"{}{nav}\"", super::links::root_of(path))), "{path}: {nav}");
         }
@@ -179,6 +187,8 @@ fn every_relative_link_resolves() {
         }
     }
     assert!(checked > 100, "only {checked} links checked");
+    let css = std::str::from_utf8(&site.files["style.css"]).unwrap();
+    assert!(css.contains("prefers-color-scheme: dark") && !css.contains("url("), "dark mode, nothing fetched");
     for required in ["index.html", "retries.html", "failure-points.html", "graph.html", "graph.json", "style.css"] {
         assert!(site.files.contains_key(required), "{required}");
     }
