@@ -11,6 +11,20 @@ use crate::model::{EdgeKind, Graph, NodeKind};
 use crate::render::links::NodeLink;
 use crate::render::svg::{self, BOX_H, ROW};
 
+/// Columns left to right in the direction most edges run (a team owns a service, which
+/// contains a workflow, whose steps call resources), so arrows mostly point right.
+const COLUMN_ORDER: [NodeKind; 9] = [
+    NodeKind::Team,
+    NodeKind::Alert,
+    NodeKind::System,
+    NodeKind::Service,
+    NodeKind::Workflow,
+    NodeKind::Step,
+    NodeKind::Api,
+    NodeKind::Resource,
+    NodeKind::Runbook,
+];
+
 /// Past this many nodes a whole-system diagram is a hairball: the columns say it better.
 pub const MAX_DIAGRAM_NODES: usize = 40;
 
@@ -56,7 +70,7 @@ pub struct ServiceGroup {
 
 pub fn view(graph: &Graph) -> SystemView {
     let mut columns = Vec::new();
-    for kind in NodeKind::ALL {
+    for kind in COLUMN_ORDER {
         let nodes: Vec<SystemNode> = graph
             .nodes()
             .filter(|(_, n)| n.kind == kind)
@@ -111,7 +125,7 @@ fn diagram(graph: &Graph) -> String {
     let mut column = 0u32;
     let mut rows = 0u32;
     let mut heads = Vec::new();
-    for kind in NodeKind::ALL {
+    for kind in COLUMN_ORDER {
         let mut row = 0u32;
         for (_, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
             place.insert(&n.id, (10 + column * COLUMN, TOP + row * ROW));
@@ -157,4 +171,49 @@ fn diagram(graph: &Graph) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    #[test]
+    fn small_systems_get_a_diagram_with_every_node_linked() {
+        let graph = fixture::graph();
+        let view = view(&graph);
+        let svg = view.diagram.expect("a diagram for 9 nodes");
+        for (_, n) in graph.nodes() {
+            assert!(svg.contains(&format!("<a href=\"{}\">", n.page)), "{} is a link", n.id);
+        }
+        assert!(svg.contains("e-on_error") && svg.contains("stroke-dasharray"));
+        // Teams sit left of what they own, so the `owns` arrow points right.
+        let x = |kind: &str| svg.find(&format!("k-{kind}\" x=\"")).map(|i| &svg[i..]).unwrap().to_string();
+        let team_x: u32 = x("team").split('"').nth(2).unwrap().parse().unwrap();
+        let flow_x: u32 = x("workflow").split('"').nth(2).unwrap().parse().unwrap();
+        assert!(team_x < flow_x);
+    }
+
+    #[test]
+    fn large_systems_get_columns_only() {
+        let mut graph = fixture::graph();
+        for i in 0..MAX_DIAGRAM_NODES {
+            let id = format!("resource:r{i}");
+            let node = crate::model::Node {
+                id: id.clone(),
+                kind: NodeKind::Resource,
+                name: format!("r{i}"),
+                slug: format!("r{i}"),
+                page: format!("resources/r{i}.html"),
+                sources: Vec::new(),
+                attrs: Default::default(),
+                external: true,
+            };
+            let index = graph.graph.add_node(node);
+            graph.by_id.insert(id, index);
+        }
+        let view = view(&graph);
+        assert!(view.diagram.is_none());
+        assert_eq!(view.columns.iter().map(|c| c.nodes.len()).sum::<usize>(), graph.by_id.len());
+    }
 }
