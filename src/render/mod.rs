@@ -1,13 +1,43 @@
 //! Rendering: the book as an in-memory map from page path to bytes. No disk access.
+//!
+//! Views are computed in Rust (`*View` structs) and templates only place them, so a
+//! project's override of a template cannot get the facts wrong, only their layout. Every
+//! string from a source reaches a page through tera's autoescape, [`markdown::escape`] (in
+//! SVG) or [`markdown::to_html`] (sanitised Markdown).
 
+mod assets;
+mod engine;
+mod findings;
 pub mod json;
+mod links;
+mod lookup;
+mod markdown;
+mod overview;
+mod policy;
+mod runbook;
+mod signals;
+mod svg;
+mod system;
+
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::Context;
 
 use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::Graph;
+use crate::source::Source;
+
+use engine::Engine;
+use links::SourceLinker;
+use lookup::Lookup;
 
 /// The whole book, path (relative to the output folder, `/`-separated) to bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -23,8 +53,69 @@ pub fn render(
     config: &Config,
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
-    let _ = (config, overrides);
+    let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
+    let sources = &lookup.sources;
+    let mut engine = Engine::new(overrides, &config.templates, &config.title);
     let mut site = Site::default();
+    let mut diagnostics = Vec::new();
+
+    let overview = overview::view(&lookup);
+    page(&mut engine, &mut site, "index.html", "index.html", &config.title, "home", &overview);
+    let retries = policy::retries_page(graph, analysis, sources);
+    page(&mut engine, &mut site, "retries.html", "retries.html", "Retry policies", "retries", &retries);
+    let failures = findings::failure_points(&analysis.findings, graph, sources);
+    page(&mut engine, &mut site, "failure-points.html", "failure-points.html", "Failure points", "failures", &failures);
+    let system = system::view(graph);
+    page(&mut engine, &mut site, "graph.html", "graph.html", "The whole system", "graph", &system);
+
+    for (index, node) in graph.nodes() {
+        if !is_safe_page(&node.page) {
+            let source = node.sources.first().cloned().unwrap_or_else(|| Source::new("", 1, 1));
+            diagnostics.push(Diagnostic::error(
+                "render-error",
+                source,
+                format!(
+                    "node `{}` has the page path `{}`, which is outside the book: no page written",
+                    node.id, node.page
+                ),
+            ));
+            continue;
+        }
+        let view = runbook::view(&lookup, index);
+        let title = format!("{} ({})", node.name, node.kind.as_str());
+        page(&mut engine, &mut site, &node.page, "runbook.html", &title, "", &view);
+    }
+
     site.files.insert("graph.json".to_string(), json::graph_json(graph, analysis));
-    (site, Vec::new())
+    assets::add(&mut site);
+    diagnostics.extend(engine.diagnostics);
+    (site, diagnostics)
+}
+
+/// Renders one page. The context holds this page's view only: site-wide data lives in the
+/// engine's global context, built once, never copied into each page.
+fn page<T: Serialize>(
+    engine: &mut Engine,
+    site: &mut Site,
+    path: &str,
+    template: &str,
+    title: &str,
+    nav: &str,
+    view: &T,
+) {
+    let mut context = Context::new();
+    context.insert("root", &links::root_of(path));
+    context.insert("page_title", title);
+    context.insert("nav", nav);
+    context.insert("page", view);
+    site.files.insert(path.to_string(), engine.render(template, &context).into_bytes());
+}
+
+/// A page path the model made from a slug: relative, `/`-separated, never climbing out.
+fn is_safe_page(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.ends_with(".html")
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }

@@ -1,0 +1,173 @@
+//! Markdown from sources to safe HTML: raw HTML becomes text, then ammonia keeps a strict allowlist.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use ammonia::{Builder, UrlRelative};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+/// Built once: the allowlist is the same for every page.
+static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    ]
+    .into_iter()
+    .collect();
+    let mut attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+    attrs.insert("a", ["href", "title"].into_iter().collect());
+    attrs.insert("ol", ["start"].into_iter().collect());
+    let mut b = Builder::empty();
+    b.tags(tags)
+        .tag_attributes(attrs)
+        .clean_content_tags(["script", "style"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        // A relative link in a doc comment points into the repository, not into the book:
+        // it would be a broken link here, so it is dropped and its text kept.
+        .url_relative(UrlRelative::Deny)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    b
+});
+
+/// Renders Markdown to sanitised HTML. Raw HTML in the source is shown as text, not run:
+/// ammonia would strip it anyway, but turning it into text first also keeps it readable.
+pub fn to_html(markdown: &str) -> String {
+    let parser =
+        Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+            // A description sits under the page's own h1 and h2s: its headings start at h3.
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+            }
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+            other => other,
+        });
+    let mut raw = String::new();
+    html::push_html(&mut raw, parser);
+    SANITIZER.clean(&raw).to_string()
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// Like [`to_html`], without the `<p>` around a single paragraph: for list items.
+pub fn to_inline_html(markdown: &str) -> String {
+    let html = to_html(markdown);
+    let trimmed = html.trim_end();
+    match trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
+}
+
+/// Escapes text for HTML content, attribute values and SVG: for HTML built in Rust, where
+/// tera's autoescape does not reach.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes plain text and shows its `backtick` spans as code: for finding messages, which
+/// quote names that way but are not Markdown.
+pub fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut parts = text.split('`').peekable();
+    let mut inside = false;
+    while let Some(part) = parts.next() {
+        // An unpaired last backtick stays a backtick.
+        if inside && parts.peek().is_none() {
+            out.push('`');
+            out.push_str(&escape(part));
+            break;
+        }
+        if inside {
+            out.push_str("<code>");
+            out.push_str(&escape(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escape(part));
+        }
+        inside = !inside;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_are_removed() {
+        let html = to_html(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<div onclick=\"x()\">d</div>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<div"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "raw HTML is kept as text: {html}");
+    }
+
+    #[test]
+    fn ordinary_markdown_survives() {
+        let html = to_inline_html("Replay with `erpctl replay` and see [status](https://status.example.com).");
+        assert!(html.starts_with("Replay with <code>erpctl replay</code>"), "{html}");
+        assert!(html.contains("href=\"https://status.example.com\""), "{html}");
+        assert!(!html.contains("<p>"), "{html}");
+    }
+
+    #[test]
+    fn code_spans_are_escaped_first() {
+        assert_eq!(code_spans("names `<b>x</b>` and `y"), "names <code>&lt;b&gt;x&lt;/b&gt;</code> and `y");
+        assert_eq!(code_spans("plain & simple"), "plain &amp; simple");
+    }
+
+    #[test]
+    fn headings_sit_below_the_page_headings() {
+        assert_eq!(to_html("# Title\n## Sub"), "<h3>Title</h3>\n<h4>Sub</h4>\n");
+    }
+
+    #[test]
+    fn data_and_relative_links_are_dropped() {
+        let html = to_html("[a](data:text/html,x) [b](../../etc/passwd)");
+        assert!(!html.contains("href"), "{html}");
+    }
+}

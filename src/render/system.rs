@@ -1,0 +1,219 @@
+//! `graph.html`: the whole system, legible at any size: columns by kind with every edge as a
+//! link, services with their members, and a diagram only while it stays readable.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+
+use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::render::links::NodeLink;
+use crate::render::svg::{self, BOX_H, ROW};
+
+/// Columns left to right in the direction most edges run (a team owns a service, which
+/// contains a workflow, whose steps call resources), so arrows mostly point right.
+const COLUMN_ORDER: [NodeKind; 9] = [
+    NodeKind::Team,
+    NodeKind::Alert,
+    NodeKind::System,
+    NodeKind::Service,
+    NodeKind::Workflow,
+    NodeKind::Step,
+    NodeKind::Api,
+    NodeKind::Resource,
+    NodeKind::Runbook,
+];
+
+/// Past this many nodes a whole-system diagram is a hairball: the columns say it better.
+pub const MAX_DIAGRAM_NODES: usize = 40;
+
+const BOX_W: u32 = 170;
+const COLUMN: u32 = 240;
+const TOP: u32 = 28;
+
+#[derive(Debug, Serialize)]
+pub struct SystemView {
+    pub node_count: usize,
+    pub edge_count: usize,
+    pub columns: Vec<KindColumn>,
+    pub services: Vec<ServiceGroup>,
+    /// Inline SVG, or `None` past [`MAX_DIAGRAM_NODES`].
+    pub diagram: Option<String>,
+    pub diagram_limit: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KindColumn {
+    pub title: &'static str,
+    pub anchor: &'static str,
+    pub nodes: Vec<SystemNode>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SystemNode {
+    pub link: NodeLink,
+    pub edges: Vec<EdgeBrief>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EdgeBrief {
+    pub kind: &'static str,
+    pub to: NodeLink,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceGroup {
+    pub service: NodeLink,
+    pub members: Vec<NodeLink>,
+}
+
+pub fn view(graph: &Graph) -> SystemView {
+    let mut columns = Vec::new();
+    for kind in COLUMN_ORDER {
+        let nodes: Vec<SystemNode> = graph
+            .nodes()
+            .filter(|(_, n)| n.kind == kind)
+            .map(|(i, n)| {
+                let mut edges: Vec<EdgeBrief> = graph
+                    .graph
+                    .edges(i)
+                    .map(|e| EdgeBrief {
+                        kind: e.weight().kind.as_str(),
+                        to: NodeLink::new(&graph.graph[e.target()], ""),
+                    })
+                    .collect();
+                edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
+                SystemNode { link: NodeLink::new(n, ""), edges }
+            })
+            .collect();
+        if !nodes.is_empty() {
+            columns.push(KindColumn { title: kind.plural_title(), anchor: kind.folder(), nodes });
+        }
+    }
+    let services = graph
+        .nodes()
+        .filter(|(_, n)| n.kind == NodeKind::Service)
+        .map(|(i, n)| {
+            let mut members: Vec<NodeLink> = graph
+                .graph
+                .edges(i)
+                .filter(|e| e.weight().kind == EdgeKind::Contains)
+                .map(|e| NodeLink::new(&graph.graph[e.target()], ""))
+                .collect();
+            members.sort_by(|a, b| a.id.cmp(&b.id));
+            members.dedup_by(|a, b| a.id == b.id);
+            ServiceGroup { service: NodeLink::new(n, ""), members }
+        })
+        .filter(|g| !g.members.is_empty())
+        .collect();
+    let count = graph.by_id.len();
+    SystemView {
+        node_count: count,
+        edge_count: graph.graph.edge_count(),
+        columns,
+        services,
+        diagram: (count > 0 && count <= MAX_DIAGRAM_NODES).then(|| diagram(graph)),
+        diagram_limit: MAX_DIAGRAM_NODES,
+    }
+}
+
+/// One column per kind present, nodes in id order; edges curve between columns and loop out
+/// to the right within one.
+fn diagram(graph: &Graph) -> String {
+    let mut place: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut column = 0u32;
+    let mut rows = 0u32;
+    let mut heads = Vec::new();
+    for kind in COLUMN_ORDER {
+        let mut row = 0u32;
+        for (_, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
+            place.insert(&n.id, (10 + column * COLUMN, TOP + row * ROW));
+            row += 1;
+        }
+        if row > 0 {
+            heads.push((10 + column * COLUMN, kind.plural_title()));
+            rows = rows.max(row);
+            column += 1;
+        }
+    }
+    let width = column * COLUMN + 60;
+    let height = TOP + rows * ROW + 8;
+    let mut out = String::new();
+    svg::open(&mut out, width, height, "The whole system");
+    for (x, title) in heads {
+        let _ = write!(out, "<text class=\"heading\" x=\"{x}\" y=\"16\">{title}</text>");
+    }
+    let mut edges: Vec<(&str, &str, EdgeKind)> = graph
+        .graph
+        .edge_references()
+        .map(|e| (graph.graph[e.source()].id.as_str(), graph.graph[e.target()].id.as_str(), e.weight().kind))
+        .collect();
+    edges.sort();
+    for (from, to, kind) in edges {
+        let (Some(&(fx, fy)), Some(&(tx, ty))) = (place.get(from), place.get(to)) else {
+            continue;
+        };
+        let (fy, ty) = (fy + BOX_H / 2, ty + BOX_H / 2);
+        let path = if fx == tx {
+            let bend = fx + BOX_W + 40;
+            format!("M{},{fy} C{bend},{fy} {bend},{ty} {},{ty}", fx + BOX_W, fx + BOX_W)
+        } else if fx < tx {
+            svg::curve((fx + BOX_W, fy), (tx, ty))
+        } else {
+            svg::curve((fx, fy), (tx + BOX_W, ty))
+        };
+        svg::edge(&mut out, &path, &[kind]);
+    }
+    for (_, n) in graph.nodes() {
+        let (x, y) = place[n.id.as_str()];
+        svg::node_box(&mut out, x, y, BOX_W, &NodeLink::new(n, ""), n.kind.as_str(), false);
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    #[test]
+    fn small_systems_get_a_diagram_with_every_node_linked() {
+        let graph = fixture::graph();
+        let view = view(&graph);
+        let svg = view.diagram.expect("a diagram for 9 nodes");
+        for (_, n) in graph.nodes() {
+            assert!(svg.contains(&format!("<a href=\"{}\">", n.page)), "{} is a link", n.id);
+        }
+        assert!(svg.contains("e-on_error") && svg.contains("stroke-dasharray"));
+        // Teams sit left of what they own, so the `owns` arrow points right.
+        let x = |kind: &str| svg.find(&format!("k-{kind}\" x=\"")).map(|i| &svg[i..]).unwrap().to_string();
+        let team_x: u32 = x("team").split('"').nth(2).unwrap().parse().unwrap();
+        let flow_x: u32 = x("workflow").split('"').nth(2).unwrap().parse().unwrap();
+        assert!(team_x < flow_x);
+    }
+
+    #[test]
+    fn large_systems_get_columns_only() {
+        let mut graph = fixture::graph();
+        for i in 0..MAX_DIAGRAM_NODES {
+            let id = format!("resource:r{i}");
+            let node = crate::model::Node {
+                id: id.clone(),
+                kind: NodeKind::Resource,
+                name: format!("r{i}"),
+                slug: format!("r{i}"),
+                page: format!("resources/r{i}.html"),
+                sources: Vec::new(),
+                attrs: Default::default(),
+                external: true,
+            };
+            let index = graph.graph.add_node(node);
+            graph.by_id.insert(id, index);
+        }
+        let view = view(&graph);
+        assert!(view.diagram.is_none());
+        assert_eq!(view.columns.iter().map(|c| c.nodes.len()).sum::<usize>(), graph.by_id.len());
+    }
+}
