@@ -207,6 +207,17 @@ impl<'a> Visit<'a> for Walker<'a> {
         match e {
             Expr::Call(c) => self.on_call(e, c),
             Expr::MethodCall(m) => self.on_method(e, m),
+            // `n += 1` leaves `n` at a value the evaluator does not compute: opaque.
+            Expr::Binary(b) if is_compound_assign(&b.op) => {
+                syn::visit::visit_expr(self, e);
+                if let Expr::Path(p) = &*b.left
+                    && let Some(ident) = p.path.get_ident()
+                {
+                    self.env.locals.push(Local::new(ident.to_string(), Some(e)));
+                    self.assigned.push((ident.to_string(), e));
+                }
+                return;
+            }
             Expr::Assign(a) => {
                 self.visit_expr(&a.right);
                 if let Expr::Path(p) = &*a.left
@@ -262,6 +273,23 @@ impl<'a> Visit<'a> for Walker<'a> {
 
     /// Items nested in a body are walked on their own, not as part of this function.
     fn visit_item(&mut self, _: &'a syn::Item) {}
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
 }
 
 /// The variable at the root of `b.with_x(..).with_y(..)`.

@@ -355,3 +355,9 @@ fn tower_timeouts() {
         ]
     );
 }
+
+#[test]
+fn a_compound_assignment_makes_a_count_unknown() {
+    let src = "use tokio_retry::{Retry, strategy::FixedInterval};\nasync fn f() {\n    let mut n = 3;\n    n += 1;\n    Retry::spawn(FixedInterval::from_millis(10).take(n), op).await\n}\n";
+    assert_eq!(code_retry(src).max_attempts, Value::Unknown { expr: "n".into() });
+}
