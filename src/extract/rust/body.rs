@@ -220,11 +220,22 @@ impl<'a> Visit<'a> for Walker<'a> {
             }
             Expr::Assign(a) => {
                 self.visit_expr(&a.right);
-                if let Expr::Path(p) = &*a.left
-                    && let Some(ident) = p.path.get_ident()
-                {
-                    self.env.locals.push(Local::new(ident.to_string(), Some(&a.right)));
-                    self.assigned.push((ident.to_string(), &a.right));
+                match &*a.left {
+                    Expr::Path(p) if p.path.get_ident().is_some() => {
+                        let name = p.path.segments[0].ident.to_string();
+                        self.env.locals.push(Local::new(name.clone(), Some(&a.right)));
+                        self.assigned.push((name, &a.right));
+                    }
+                    // `b.max_elapsed_time = None;` changes `b` in place.
+                    Expr::Field(f) => {
+                        if let Expr::Path(p) = &*f.base
+                            && let Some(ident) = p.path.get_ident()
+                        {
+                            self.env.locals.push(Local::new(ident.to_string(), Some(e)));
+                            self.assigned.push((ident.to_string(), e));
+                        }
+                    }
+                    _ => {}
                 }
                 return;
             }

@@ -1,7 +1,9 @@
 //! Method chains followed to their root through `let` bindings and consts, so a builder
 //! split over several statements reads as one expression.
 
+use proc_macro2::Span;
 use syn::Expr;
+use syn::spanned::Spanned;
 
 use super::eval::{Env, Lookup, MAX_DEPTH};
 
@@ -32,7 +34,9 @@ pub struct Method<'a> {
     pub scope: usize,
     /// Written in a branch (`if c { b = b.base(3) }`): it may not have run.
     pub conditional: bool,
-    pub node: &'a syn::ExprMethodCall,
+    /// The method's name as written, and the whole call with its receiver.
+    pub name_span: Span,
+    pub span: Span,
 }
 
 impl<'a> Env<'a> {
@@ -54,9 +58,29 @@ impl<'a> Env<'a> {
             Expr::MethodCall(m) => {
                 let mut chain = self.chain_at(&m.receiver, scope, conditional, d);
                 let name = m.method.to_string();
-                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, conditional, node: m });
+                let (name_span, span) = (m.method.span(), m.span());
+                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, conditional, name_span, span });
                 chain
             }
+            // `b.max_elapsed_time = None` sets a field of a builder or policy in place; it
+            // reads as a method `max_elapsed_time=` taking the new value.
+            Expr::Assign(a) => match &*a.left {
+                Expr::Field(f) if matches!(f.member, syn::Member::Named(_)) => {
+                    let mut chain = self.chain_at(&f.base, scope, conditional, depth + 1);
+                    let syn::Member::Named(field) = &f.member else { return other };
+                    let (name, span) = (format!("{field}="), e.span());
+                    chain.methods.push(Method {
+                        name,
+                        args: vec![&a.right],
+                        scope,
+                        conditional,
+                        name_span: field.span(),
+                        span,
+                    });
+                    chain
+                }
+                _ => other,
+            },
             Expr::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
                 match self.lookup(&p.path.segments[0].ident.to_string(), scope) {
                     Lookup::Local(i, init, cond) => self.chain_at(init, i, cond, d),
@@ -76,12 +100,17 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The chain as one line: its root as written, then each method with its arguments.
+    /// The chain as one line: its root as written, then each method with its arguments,
+    /// and each field assignment as written.
     pub fn chain_text(&self, chain: &Chain, upto: usize) -> String {
         let mut text = self.text(chain.root_expr);
         for m in chain.methods.iter().take(upto) {
-            let args: Vec<String> = m.args.iter().map(|a| self.text(a)).collect();
-            text.push_str(&format!(".{}({})", m.name, args.join(", ")));
+            if m.name.ends_with('=') {
+                text.push_str(&format!("; {}", self.snip.compact(m.span)));
+            } else {
+                let args: Vec<String> = m.args.iter().map(|a| self.text(a)).collect();
+                text.push_str(&format!(".{}({})", m.name, args.join(", ")));
+            }
         }
         text
     }

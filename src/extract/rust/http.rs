@@ -106,7 +106,7 @@ pub fn http_send(env: &Env, whole: &Expr, m: &syn::ExprMethodCall, scope: usize)
     }
     let chain = env.chain(whole, scope);
     let verb = chain.methods.iter().rev().find(|x| is_verb(&x.name, x.args.len()))?;
-    let source = env.snip.at(verb.node.method.span());
+    let source = env.snip.at(verb.name_span);
     if verb.name == "request" {
         let method = match verb.args[0] {
             Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).filter(|s| is_upper_word(s)),

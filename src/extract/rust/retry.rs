@@ -3,8 +3,6 @@
 
 use syn::Expr;
 
-use syn::spanned::Spanned;
-
 use super::chain::{Chain, Method, Root, crate_type_fn};
 use super::eval::Env;
 use crate::extract::{Jitter, Origin, RetryFact, Strategy, Value};
@@ -59,7 +57,7 @@ impl Params {
         }
         let before = self.clone();
         set(self);
-        let expr = format!("{} (in a branch)", env.snip.compact(m.node.span()));
+        let expr = format!("{} (in a branch)", env.snip.compact(m.span));
         let u = |changed: bool| changed.then(|| expr.clone());
         if let Some(e) = u(self.initial != before.initial) {
             self.initial = Value::Unknown { expr: e };
@@ -287,7 +285,8 @@ fn backoff(env: &Env, chain: &Chain) -> Option<Params> {
         default()
     };
     for m in &chain.methods {
-        if let (Some(field), Some(a)) = (m.name.strip_prefix("with_"), m.args.first()) {
+        let field = m.name.strip_prefix("with_").or_else(|| m.name.strip_suffix('='));
+        if let (Some(field), Some(a)) = (field, m.args.first()) {
             p.apply(env, m, |p| backoff_field(env, p, field, a, m.scope));
         }
     }

@@ -361,3 +361,14 @@ fn a_compound_assignment_makes_a_count_unknown() {
     let src = "use tokio_retry::{Retry, strategy::FixedInterval};\nasync fn f() {\n    let mut n = 3;\n    n += 1;\n    Retry::spawn(FixedInterval::from_millis(10).take(n), op).await\n}\n";
     assert_eq!(code_retry(src).max_attempts, Value::Unknown { expr: "n".into() });
 }
+
+#[test]
+fn backoff_fields_set_in_place() {
+    let src = "use backoff::ExponentialBackoff;\nfn f() {\n    let mut b = ExponentialBackoff::default();\n    b.max_elapsed_time = None;\n    b.initial_interval = std::time::Duration::from_millis(50);\n    backoff::retry(b, op)\n}\n";
+    let r = code_retry(src);
+    assert_eq!((r.max_elapsed_ms, r.initial_delay_ms, r.source.line), (Value::Known(None), Value::Known(50), 3));
+    assert_eq!(
+        r.text,
+        "ExponentialBackoff::default(); b.max_elapsed_time = None; b.initial_interval = std::time::Duration::from_millis(50)"
+    );
+}
