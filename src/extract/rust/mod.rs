@@ -34,10 +34,16 @@ use crate::extract::{EdgeFact, Extracted, NodeFact, NodeRef, Resolve, RetryFact,
 use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
+/// Reads one Rust file. Spans do not outlive the call: when it returns, the thread's
+/// proc-macro2 source map is cleared, so a long `watch` session does not keep every file it
+/// ever parsed in memory. Do not hold proc-macro2 or syn spans across this call on the same
+/// thread.
 pub fn extract(path: &str, text: &str) -> Extracted {
     // syn and this extractor are not expected to panic; if either does on some input, the
     // file gets a diagnostic and the rest of the build goes on.
-    std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text))).unwrap_or_else(|_| Extracted {
+    let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text)));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    extracted.unwrap_or_else(|_| Extracted {
         diagnostics: vec![Diagnostic::error(
             "parse-error",
             Source::new(path, 1, 1),
