@@ -63,11 +63,13 @@ pub(crate) struct Function {
     pub code: CodeFacts,
 }
 
-/// Every function of a file, and the client timeouts set outside any function body.
+/// Every function of a file, and the client timeouts and retries set up outside any
+/// function body (in a `static` or `const`).
 #[derive(Debug)]
 pub(crate) struct FileRead {
     pub functions: Vec<Function>,
     pub item_client_timeouts: Vec<TimeoutFact>,
+    pub item_client_retries: Vec<RetryFact>,
 }
 
 fn extract_file(path: &str, text: &str) -> Extracted {
@@ -94,11 +96,12 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
     let macros: MacroBodies = body::macro_bodies(|f| f.visit_file(&file));
     let env = |locals| Env { snip: &snip, imports: &imports, consts: &items.consts, locals, budget: Cell::new(0) };
 
-    let mut item_client_timeouts = Vec::new();
+    let (mut item_client_timeouts, mut item_client_retries) = (Vec::new(), Vec::new());
     for init in &items.initialisers {
         let mut walker = Walker::new(env(Vec::new()), &macros);
         walker.visit_expr(init);
         item_client_timeouts.append(&mut walker.facts.client_timeouts);
+        item_client_retries.append(&mut walker.facts.client_retries);
     }
     let mut fns = Vec::new();
     collect_fns(&file.items, &mut fns);
@@ -126,7 +129,7 @@ pub(crate) fn read_file(path: &str, text: &str) -> Result<FileRead, Diagnostic> 
             }
         })
         .collect();
-    Ok(FileRead { functions, item_client_timeouts })
+    Ok(FileRead { functions, item_client_timeouts, item_client_retries })
 }
 
 /// What a file's clients bring to the steps that send requests with them.
@@ -145,7 +148,7 @@ fn assemble(path: &str, read: FileRead) -> Extracted {
     let sends = |f: &Function| declared(f) && !f.code.http_calls.is_empty();
     let adopted = read.functions.iter().any(|f| sends(f) && f.code.client_retries.is_empty());
     let is_step = |f: &Function| declared(f) || (!adopted && !f.code.client_retries.is_empty());
-    let mut shared = Shared { timeouts: read.item_client_timeouts, retries: Vec::new() };
+    let mut shared = Shared { timeouts: read.item_client_timeouts, retries: read.item_client_retries };
     for f in read.functions.iter().filter(|f| !is_step(f)) {
         shared.timeouts.extend(f.code.client_timeouts.iter().cloned());
         shared.retries.extend(f.code.client_retries.iter().cloned());

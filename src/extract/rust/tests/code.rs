@@ -372,3 +372,32 @@ fn backoff_fields_set_in_place() {
         "ExponentialBackoff::default(); b.max_elapsed_time = None; b.initial_interval = std::time::Duration::from_millis(50)"
     );
 }
+
+#[test]
+fn a_static_client_lends_its_timeout_and_retries() {
+    let src = r#"use std::sync::LazyLock;
+use std::time::Duration;
+use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
+
+static HTTP: LazyLock<ClientWithMiddleware> = LazyLock::new(|| {
+    let inner = reqwest::Client::builder().timeout(Duration::from_secs(8)).build().unwrap();
+    reqwest_middleware::ClientBuilder::new(inner)
+        .with(RetryTransientMiddleware::new_with_policy(ExponentialBackoff::builder().build_with_max_retries(2)))
+        .build()
+});
+
+/// # Operations
+/// - owner: me
+async fn notify() {
+    HTTP.put(URL).send().await;
+}
+"#;
+    let x = run(src);
+    let s = step(&x, "notify");
+    let t: Vec<(&str, Option<u64>, u32)> =
+        s.attrs.timeouts.iter().map(|t| (t.library.as_str(), known(&t.ms), t.source.line)).collect();
+    assert_eq!(t, [("reqwest::ClientBuilder::timeout", Some(8_000), 6)]);
+    let r: Vec<(&str, Option<Option<u32>>, u32)> =
+        s.attrs.retries.iter().map(|r| (r.library.as_str(), known(&r.max_attempts), r.source.line)).collect();
+    assert_eq!(r, [("reqwest-retry", Some(Some(3)), 8)]);
+}
