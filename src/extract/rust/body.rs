@@ -92,13 +92,13 @@ impl<'a> Walker<'a> {
                 self.facts.http_calls.push(h);
             }
         }
-        self.maybe_step_call(&p.path, whole);
+        self.maybe_step_call(&p.path);
     }
 
     /// `push_order(..)`, `erp::push_order(..)`, `Self::push_order(..)`: a path into this
     /// crate to a lower-case function. `Vec::new()`, `Some(x)` and `axum::serve(..)`
     /// (another crate) cannot name a step.
-    fn maybe_step_call(&mut self, path: &syn::Path, whole: &Expr) {
+    fn maybe_step_call(&mut self, path: &syn::Path) {
         if self.env.imports.resolve(path).is_some_and(|p| is_external(&p)) {
             return;
         }
@@ -111,7 +111,11 @@ impl<'a> Walker<'a> {
         if modules.is_empty() && self.env.locals.iter().any(|l| l.name == *last) {
             return; // a closure held in a local
         }
-        self.facts.calls.push((last.clone(), self.env.at(whole)));
+        // The path's first token is where the call starts; `Spanned::span` would re-tokenise
+        // the whole call, and calls nest.
+        let Some(first) = path.segments.first() else { return };
+        let start = path.leading_colon.map_or(first.ident.span(), |c| c.spans[0]);
+        self.facts.calls.push((last.clone(), self.env.snip.at(start)));
     }
 
     fn on_method(&mut self, whole: &'a Expr, m: &'a syn::ExprMethodCall) {
@@ -119,7 +123,7 @@ impl<'a> Walker<'a> {
         if let Some(r) = retry::at_method(&self.env, whole, m, scope) {
             // backon retries a function named as the receiver: `fetch.retry(b)` calls `fetch`.
             if let Expr::Path(p) = &*m.receiver {
-                self.maybe_step_call(&p.path, &m.receiver);
+                self.maybe_step_call(&p.path);
             }
             if r.library == "reqwest-retry" { &mut self.facts.client_retries } else { &mut self.facts.retries }.push(r);
         }

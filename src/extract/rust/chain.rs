@@ -3,7 +3,6 @@
 
 use proc_macro2::Span;
 use syn::Expr;
-use syn::spanned::Spanned;
 
 use super::eval::{Env, Lookup, MAX_DEPTH};
 
@@ -34,9 +33,10 @@ pub struct Method<'a> {
     pub scope: usize,
     /// Written in a branch (`if c { b = b.base(3) }`): it may not have run.
     pub conditional: bool,
-    /// The method's name as written, and the whole call with its receiver.
+    /// The method's name as written.
     pub name_span: Span,
-    pub span: Span,
+    /// The whole call with its receiver (or the field assignment).
+    pub expr: &'a Expr,
 }
 
 impl<'a> Env<'a> {
@@ -58,8 +58,15 @@ impl<'a> Env<'a> {
             Expr::MethodCall(m) => {
                 let mut chain = self.chain_at(&m.receiver, scope, conditional, d);
                 let name = m.method.to_string();
-                let (name_span, span) = (m.method.span(), m.span());
-                chain.methods.push(Method { name, args: m.args.iter().collect(), scope, conditional, name_span, span });
+                let name_span = m.method.span();
+                chain.methods.push(Method {
+                    name,
+                    args: m.args.iter().collect(),
+                    scope,
+                    conditional,
+                    name_span,
+                    expr: e,
+                });
                 chain
             }
             // `b.max_elapsed_time = None` sets a field of a builder or policy in place; it
@@ -68,14 +75,14 @@ impl<'a> Env<'a> {
                 Expr::Field(f) if matches!(f.member, syn::Member::Named(_)) => {
                     let mut chain = self.chain_at(&f.base, scope, conditional, depth + 1);
                     let syn::Member::Named(field) = &f.member else { return other };
-                    let (name, span) = (format!("{field}="), e.span());
+                    let name = format!("{field}=");
                     chain.methods.push(Method {
                         name,
                         args: vec![&a.right],
                         scope,
                         conditional,
                         name_span: field.span(),
-                        span,
+                        expr: e,
                     });
                     chain
                 }
@@ -106,7 +113,7 @@ impl<'a> Env<'a> {
         let mut text = self.text(chain.root_expr);
         for m in chain.methods.iter().take(upto) {
             if m.name.ends_with('=') {
-                text.push_str(&format!("; {}", self.snip.compact(m.span)));
+                text.push_str(&format!("; {}", self.text(m.expr)));
             } else {
                 let args: Vec<String> = m.args.iter().map(|a| self.text(a)).collect();
                 text.push_str(&format!(".{}({})", m.name, args.join(", ")));

@@ -57,7 +57,7 @@ impl Params {
         }
         let before = self.clone();
         set(self);
-        let expr = format!("{} (in a branch)", env.snip.compact(m.span));
+        let expr = format!("{} (in a branch)", env.text(m.expr));
         let u = |changed: bool| changed.then(|| expr.clone());
         if let Some(e) = u(self.initial != before.initial) {
             self.initial = Value::Unknown { expr: e };
