@@ -71,7 +71,13 @@ pub fn compact(raw: &str) -> String {
         if let Some(p) = prev {
             let gap = p.end != piece.start;
             let newline = piece.start.line > p.end.line;
-            let glue = p.is_open || piece.is_close || piece.text == "." || piece.text == "?";
+            // A line break after `(` or before `)` or `.method` is layout; inside braces
+            // (`Config { a: 1, .. }`) it reads as a space.
+            let method_dot = piece.text == "." && !piece.joint;
+            let glue = (p.is_open && p.text != "{")
+                || (piece.is_close && piece.text != "}")
+                || method_dot
+                || piece.text == "?";
             if gap && !(newline && glue) {
                 out.push(' ');
             }
@@ -84,10 +90,19 @@ pub fn compact(raw: &str) -> String {
 
 struct Piece {
     text: String,
+    /// A punctuation character joined to the next one (`..`, `::`).
+    joint: bool,
     start: LineColumn,
     end: LineColumn,
     is_open: bool,
     is_close: bool,
+}
+
+impl Piece {
+    fn delimiter(text: &str, span: Span, is_open: bool) -> Piece {
+        let (start, end) = (span.start(), span.end());
+        Piece { text: text.into(), joint: false, start, end, is_open, is_close: !is_open }
+    }
 }
 
 fn flatten(stream: TokenStream, out: &mut Vec<Piece>) {
@@ -101,36 +116,18 @@ fn flatten(stream: TokenStream, out: &mut Vec<Piece>) {
                     Delimiter::None => ("", ""),
                 };
                 if !open.is_empty() {
-                    let span = group.span_open();
-                    out.push(Piece {
-                        text: open.into(),
-                        start: span.start(),
-                        end: span.end(),
-                        is_open: true,
-                        is_close: false,
-                    });
+                    out.push(Piece::delimiter(open, group.span_open(), true));
                 }
                 flatten(group.stream(), out);
                 if !close.is_empty() {
-                    let span = group.span_close();
-                    out.push(Piece {
-                        text: close.into(),
-                        start: span.start(),
-                        end: span.end(),
-                        is_open: false,
-                        is_close: true,
-                    });
+                    out.push(Piece::delimiter(close, group.span_close(), false));
                 }
             }
             other => {
                 let span = other.span();
-                out.push(Piece {
-                    text: other.to_string(),
-                    start: span.start(),
-                    end: span.end(),
-                    is_open: false,
-                    is_close: false,
-                });
+                let joint = matches!(&other, TokenTree::Punct(p) if p.spacing() == proc_macro2::Spacing::Joint);
+                let text = other.to_string();
+                out.push(Piece { text, joint, start: span.start(), end: span.end(), is_open: false, is_close: false });
             }
         }
     }
@@ -148,6 +145,8 @@ mod tests {
         assert_eq!(compact(raw), "b.retry_bounds(Duration::from_millis(30), Duration::from_millis(100))");
         assert_eq!(compact("reqwest::get(\"https://a.example//x\")"), "reqwest::get(\"https://a.example//x\")");
         assert_eq!(compact("60 * 60"), "60 * 60");
+        let raw = "ExponentialBackoff {\n    max_elapsed_time: None,\n    ..ExponentialBackoff::default()\n}";
+        assert_eq!(compact(raw), "ExponentialBackoff { max_elapsed_time: None, ..ExponentialBackoff::default() }");
     }
 
     #[test]
