@@ -16,9 +16,8 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
         let Some(&budget) = analysis.timeout_ms.get(&caller.id) else { continue };
         let Some(policy) = analysis.retry.get(&callee.id) else { continue };
         let callee_needs = match (policy.worst_case_ms, policy.max_attempts) {
-            (Some(worst), _) if worst > budget => {
-                format!("up to {} ({} attempts)", human(worst), attempts(policy.max_attempts))
-            }
+            (Some(worst), Some(n)) if worst > budget => format!("up to {} ({n} attempts)", human(worst)),
+            (Some(worst), None) if worst > budget => format!("up to {} (its time limit)", human(worst)),
             (None, None) if policy.unknown.is_empty() => "forever".to_string(),
             _ => continue,
         };
@@ -45,8 +44,4 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
         ));
     }
     out
-}
-
-fn attempts(n: Option<u32>) -> String {
-    n.map_or("unbounded".to_string(), |n| n.to_string())
 }
