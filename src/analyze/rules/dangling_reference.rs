@@ -9,16 +9,17 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
         .dangling
         .iter()
         .map(|d| {
-            let node = graph.node(&d.from).map(|n| n.id.as_str());
+            let from = graph.node(&d.from);
+            let node = from.map(|n| n.id.as_str());
+            let who = from.map_or_else(|| format!("`{}`", d.from), super::named);
             Finding::new(
                 "dangling-reference",
                 Severity::Error,
                 node,
                 &d.source,
                 format!(
-                    "`{}` ({}) names `{}`, which is defined nowhere in the scanned tree: \
+                    "{who} ({}) names `{}`, which is defined nowhere in the scanned tree: \
                      whatever relies on it fails at start-up or at first use",
-                    d.from,
                     d.kind.as_str(),
                     d.name
                 ),

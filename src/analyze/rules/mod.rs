@@ -5,8 +5,10 @@ mod dependency_cycle;
 mod doc_code_mismatch;
 mod missing_timeout;
 mod no_owner;
+mod no_signal;
 mod parse_error;
 mod retry_without_idempotency;
+mod timeout_inversion;
 mod unbounded_retry;
 
 use crate::analyze::{Analysis, Finding};
@@ -25,6 +27,8 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(dependency_cycle::check(graph));
     findings.extend(no_owner::check(graph));
     findings.extend(doc_code_mismatch::check(graph, analysis));
+    findings.extend(timeout_inversion::check(graph, analysis));
+    findings.extend(no_signal::check(graph));
     findings
         .into_iter()
         .filter_map(|mut f| {

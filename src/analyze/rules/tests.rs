@@ -161,3 +161,59 @@ fn parse_errors_become_findings_and_config_can_allow_codes() {
     let a = analyze(&model::build([&Facts::default()]), &[d], &config);
     assert!(a.findings.is_empty());
 }
+
+fn timeout(ms: u64, line: u32) -> TimeoutFact {
+    TimeoutFact {
+        source: src(line),
+        origin: Origin::Code,
+        library: "tokio::time::timeout".into(),
+        text: String::new(),
+        ms: Value::Known(ms),
+    }
+}
+
+#[test]
+fn caller_that_gives_up_before_the_callee_stops_retrying_is_an_inversion() {
+    let mut caller = step("checkout", 3);
+    caller.attrs.timeouts.push(timeout(2_000, 5));
+    let mut callee = step("reserve", 20);
+    callee.attrs.retries.push(retry(Some(4), Origin::Code, 22));
+    callee.attrs.timeouts.push(timeout(1_000, 23));
+    let call = EdgeFact {
+        from: NodeRef::new(NodeKind::Step, "checkout"),
+        to: NodeRef::new(NodeKind::Step, "reserve"),
+        kind: EdgeKind::Calls,
+        source: src(6),
+        resolve: Resolve::IfKnown,
+        detail: None,
+    };
+    let facts = Facts { nodes: vec![caller.clone(), callee.clone()], edges: vec![call.clone()], ..Facts::default() };
+    // reserve: 4 × 1 s + 500 + 1000 + 2000 ms = 7.5 s, against a 2 s budget.
+    let a = run(facts, &[]);
+    let f = a.findings.iter().find(|f| f.code == "timeout-inversion").expect("fires");
+    assert_eq!((f.line, f.node.as_deref()), (5, Some("step:checkout")));
+    assert!(f.message.contains("7.5 s"), "{}", f.message);
+
+    caller.attrs.timeouts[0] = timeout(10_000, 5);
+    let a = run(Facts { nodes: vec![caller, callee], edges: vec![call], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "timeout-inversion"));
+}
+
+#[test]
+fn service_without_health_check_or_alert_has_no_signal() {
+    let mut checked = service("db", 2);
+    checked.attrs.health_checks.push(HealthCheck {
+        source: Source::new("compose.yaml", 4, 5),
+        kind: "compose healthcheck".into(),
+        test: "pg_isready".into(),
+        interval_ms: Some(5_000),
+        timeout_ms: Some(3_000),
+        retries: Some(3),
+        start_period_ms: None,
+    });
+    let mut alerted = service("api", 9);
+    alerted.attrs.alerts.push(Located::new("ApiDown".into(), Source::new("compose.yaml", 10, 5)));
+    let a = run(Facts { nodes: vec![checked, alerted, service("mailer", 14)], ..Facts::default() }, &[]);
+    let silent: Vec<_> = a.findings.iter().filter(|f| f.code == "no-signal").map(|f| f.node.clone()).collect();
+    assert_eq!(silent, vec![Some("service:mailer".to_string())]);
+}
