@@ -3,6 +3,7 @@
 pub mod blast;
 pub mod retry;
 pub mod rules;
+pub mod workflow;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use crate::model::Graph;
 use crate::source::Source;
 
 pub use retry::RetryPolicy;
+pub use workflow::WorkflowSummary;
 
 /// Everything derived from the model.
 #[derive(Clone, Debug, Default)]
@@ -27,6 +29,8 @@ pub struct Analysis {
     pub timeout_ms: BTreeMap<String, u64>,
     /// Every node that stops working when this one is down, by node id, sorted.
     pub blast_radius: BTreeMap<String, Vec<String>>,
+    /// How long each workflow can take, by workflow id.
+    pub workflows: BTreeMap<String, WorkflowSummary>,
     /// Findings, ranked: severity first, then file and line.
     pub findings: Vec<Finding>,
 }
@@ -78,6 +82,7 @@ pub fn analyze(graph: &Graph, diagnostics: &[Diagnostic], config: &Config) -> An
     let mut analysis = Analysis::default();
     retry::derive(graph, &mut analysis);
     analysis.blast_radius = blast::blast_radius(graph);
+    analysis.workflows = workflow::summarise(graph, &analysis);
     let mut findings = rules::run(graph, &analysis, diagnostics, config);
     rank(&mut findings);
     analysis.findings = findings;

@@ -225,6 +225,8 @@ mod tests {
             max_attempts: Value::Known(attempts),
             max_elapsed_ms: Value::Known(None),
             jitter: Jitter::Full,
+            limit_text: None,
+            on_errors: Vec::new(),
         }
     }
 

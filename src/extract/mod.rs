@@ -4,10 +4,15 @@
 //! [`Facts`] value whose every item carries a [`Source`]; problems are [`Diagnostic`]s
 //! returned beside the facts, never errors that stop the build.
 
+pub mod argo;
+pub mod asl;
+pub mod bpmn;
 pub mod cargo;
 pub mod compose;
 pub mod duration;
+pub mod gha;
 pub mod rust;
+pub mod yaml;
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +43,24 @@ pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
         SourceKind::Rust => rust::extract(path, text),
         SourceKind::Compose => compose::extract(path, text),
         SourceKind::CargoManifest => cargo::extract(path, text),
+        SourceKind::Asl => asl::extract(path, text),
+        SourceKind::GithubActions => gha::extract(path, text),
+        SourceKind::Bpmn => bpmn::extract(path, text),
+        SourceKind::Yaml | SourceKind::Json => sniffed(path, text),
+    }
+}
+
+/// A YAML or JSON file whose name does not say what it is: each format that can live in
+/// such a file looks at the text first (a substring test, no parse), and the first that
+/// claims it reads it. A file nobody claims gives nothing, not even a parse error: most
+/// YAML and JSON in a repository is not ours to judge.
+fn sniffed(path: &str, text: &str) -> Extracted {
+    if asl::claims(text) {
+        asl::extract(path, text)
+    } else if argo::claims(text) {
+        argo::extract(path, text)
+    } else {
+        Extracted::default()
     }
 }
 
@@ -47,13 +70,22 @@ pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
 pub struct NodeFact {
     pub kind: NodeKind,
     pub name: String,
+    /// What makes the name unique when it is not unique alone: a state name is unique only
+    /// within its state machine (`ship-order`) or branch (`ship-order › Fan out › branch 1`).
+    /// Nodes merge by kind, name and scope; the page slug is derived from scope and name.
+    pub scope: Option<String>,
     pub source: Source,
     pub attrs: NodeAttrs,
 }
 
 impl NodeFact {
     pub fn new(kind: NodeKind, name: impl Into<String>, source: Source) -> NodeFact {
-        NodeFact { kind, name: name.into(), source, attrs: NodeAttrs::default() }
+        NodeFact { kind, name: name.into(), scope: None, source, attrs: NodeAttrs::default() }
+    }
+
+    /// A node whose name is unique only within `scope`.
+    pub fn scoped(kind: NodeKind, name: impl Into<String>, scope: impl Into<String>, source: Source) -> NodeFact {
+        NodeFact { scope: Some(scope.into()), ..NodeFact::new(kind, name, source) }
     }
 }
 
@@ -92,6 +124,22 @@ pub struct NodeAttrs {
     pub image: Option<Located<String>>,
     /// HTTP calls made by this step's code.
     pub http_calls: Vec<HttpCall>,
+    /// What a workflow task does, in words: `lambda invoke`, `sqs send`, `container`,
+    /// `job`, `service task`. A step with an activity is a task that can fail; states
+    /// that only route (Choice, Pass, Wait, gateways) have none.
+    pub activity: Option<Located<String>>,
+    /// The step waits for something outside itself to answer: a task token, an activity
+    /// worker, a person. Without a timeout such a step can wait forever.
+    pub waits: Option<Located<String>>,
+    /// How the definition handles this step's failure, one entry per handler, in words:
+    /// `Catch States.ALL -> NotifyFailure`, `continue-on-error`, `error boundary event`.
+    pub error_handling: Vec<Located<String>>,
+    /// A fixed time this step spends by design: an ASL Wait state's `Seconds`, a BPMN
+    /// timer event. Counted in its workflow's worst case.
+    pub duration_ms: Option<Located<Value<u64>>>,
+    /// A liveness limit: the step fails when its worker stays silent this long (ASL
+    /// `HeartbeatSeconds`). It bounds a waiting step, but not the length of an attempt.
+    pub heartbeat_ms: Option<Located<Value<u64>>>,
 }
 
 /// A value written as a literal, or an expression opsbook could not evaluate statically.
@@ -176,6 +224,12 @@ pub struct RetryFact {
     /// Give up after this much time in total; `Known(None)` means no limit.
     pub max_elapsed_ms: Value<Option<u64>>,
     pub jitter: Jitter,
+    /// The attempt limit as the source writes it, for display beside the attempts:
+    /// `MaxAttempts 6`, `limit: "3"`, `.take(4)`, `R3`. `None` when the source sets none.
+    pub limit_text: Option<String>,
+    /// The errors this policy retries (ASL `ErrorEquals`, Argo `retryPolicy`); empty means
+    /// every error.
+    pub on_errors: Vec<String>,
 }
 
 /// A time limit on one attempt of an operation.
@@ -236,15 +290,22 @@ pub struct RestartFact {
 pub struct NodeRef {
     pub kind: Option<NodeKind>,
     pub name: String,
+    /// Resolve within this scope first (see [`NodeFact::scope`]).
+    pub scope: Option<String>,
 }
 
 impl NodeRef {
     pub fn new(kind: NodeKind, name: impl Into<String>) -> NodeRef {
-        NodeRef { kind: Some(kind), name: name.into() }
+        NodeRef { kind: Some(kind), name: name.into(), scope: None }
     }
 
     pub fn any(name: impl Into<String>) -> NodeRef {
-        NodeRef { kind: None, name: name.into() }
+        NodeRef { kind: None, name: name.into(), scope: None }
+    }
+
+    /// A node whose name is unique only within `scope`.
+    pub fn scoped(kind: NodeKind, name: impl Into<String>, scope: impl Into<String>) -> NodeRef {
+        NodeRef { kind: Some(kind), name: name.into(), scope: Some(scope.into()) }
     }
 }
 

@@ -30,7 +30,7 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
         edges.extend(&f.edges);
         packages.extend(&f.packages);
     }
-    nodes.sort_by(|a, b| (a.kind, &a.name, &a.source).cmp(&(b.kind, &b.name, &b.source)));
+    nodes.sort_by(|a, b| (a.kind, &a.name, &a.scope, &a.source).cmp(&(b.kind, &b.name, &b.scope, &b.source)));
     edges.sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
     packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
 
@@ -46,8 +46,9 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
     b.finish()
 }
 
-/// Merge key: steps defined by a function are distinct per file (two `fn run` in two
-/// crates are two steps); everything else merges by kind and name.
+/// Merge key: kind, name, and what makes the name unique. A scoped node (a state of one
+/// state machine) is distinct per scope; a step defined by a function is distinct per file
+/// (two `fn run` in two crates are two steps); everything else merges by kind and name.
 type Key = (NodeKind, String, Option<String>);
 
 #[derive(Default)]
@@ -65,20 +66,23 @@ struct Builder {
 struct Pending {
     kind: NodeKind,
     name: String,
+    scope: Option<String>,
     sources: Vec<Source>,
     attrs: NodeAttrs,
 }
 
 impl Builder {
     fn add_fact(&mut self, fact: &NodeFact) {
-        let file = match (fact.kind, &fact.attrs.function) {
-            (NodeKind::Step, Some(_)) => Some(fact.source.file.clone()),
+        let qualifier = match (&fact.scope, fact.kind, &fact.attrs.function) {
+            (Some(scope), _, _) => Some(format!("scope:{scope}")),
+            (None, NodeKind::Step, Some(_)) => Some(format!("file:{}", fact.source.file)),
             _ => None,
         };
-        let key = (fact.kind, fact.name.clone(), file);
+        let key = (fact.kind, fact.name.clone(), qualifier);
         let entry = self.pending.entry(key).or_insert_with(|| Pending {
             kind: fact.kind,
             name: fact.name.clone(),
+            scope: fact.scope.clone(),
             sources: Vec::new(),
             attrs: NodeAttrs::default(),
         });
@@ -93,7 +97,7 @@ impl Builder {
         }
         self.finished = true;
         for (key, p) in std::mem::take(&mut self.pending) {
-            let idx = self.insert(p.kind, &p.name, p.sources, p.attrs, false);
+            let idx = self.insert(p.kind, &p.name, p.scope, p.sources, p.attrs, false);
             self.index.insert(key, idx);
         }
     }
@@ -102,13 +106,17 @@ impl Builder {
         &mut self,
         kind: NodeKind,
         name: &str,
+        scope: Option<String>,
         mut sources: Vec<Source>,
         attrs: NodeAttrs,
         external: bool,
     ) -> NodeIndex {
         sources.sort();
         sources.dedup();
-        let base = slugify(name);
+        let base = match &scope {
+            Some(scope) => slugify(&format!("{scope} {name}")),
+            None => slugify(name),
+        };
         let mut slug = base.clone();
         let mut n = 2;
         while self.slugs.contains(&(kind, slug.clone())) {
@@ -123,6 +131,7 @@ impl Builder {
             id: id.clone(),
             kind,
             name: name.to_string(),
+            scope,
             slug,
             page,
             sources,
@@ -175,7 +184,7 @@ impl Builder {
                 let kind = e.from.kind.expect("implied edges name their kind");
                 if self.lookup(&e.from, None).is_none() {
                     let external = kind == NodeKind::Alert;
-                    self.insert(kind, &e.from.name, vec![e.source.clone()], NodeAttrs::default(), external);
+                    self.insert(kind, &e.from.name, None, vec![e.source.clone()], NodeAttrs::default(), external);
                 }
             }
         }
@@ -197,7 +206,14 @@ impl Builder {
                 Resolve::IfKnown => return,
                 Resolve::External => {
                     let kind = fact.to.kind.unwrap_or(NodeKind::Resource);
-                    self.insert(kind, &fact.to.name, vec![fact.source.clone()], NodeAttrs::default(), true)
+                    self.insert(
+                        kind,
+                        &fact.to.name,
+                        fact.to.scope.clone(),
+                        vec![fact.source.clone()],
+                        NodeAttrs::default(),
+                        true,
+                    )
                 }
             },
         };
@@ -224,9 +240,13 @@ impl Builder {
         });
     }
 
-    /// Resolves a reference. Among several steps of one name, the one in `file` wins.
+    /// Resolves a reference. A scoped reference resolves only within its scope; among
+    /// several unscoped nodes of one name, the one in `file` wins.
     fn lookup(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
         let pick = |candidates: &[NodeIndex]| -> Option<NodeIndex> {
+            if r.scope.is_some() {
+                return candidates.iter().find(|&&i| self.graph.graph[i].scope == r.scope).copied();
+            }
             let same_file = candidates
                 .iter()
                 .find(|&&i| file.is_some_and(|f| self.graph.graph[i].sources.iter().any(|s| s.file == f)));
@@ -312,6 +332,33 @@ fn infer_owners(graph: &mut Graph) {
 /// Folds one fact's attributes into a node's: the first value of a single field wins
 /// (facts arrive sorted by source), lists are concatenated.
 fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
+    // Destructured so that a new field cannot be forgotten here: the compiler names it.
+    let NodeAttrs {
+        description: _,
+        function: _,
+        owner: _,
+        service: _,
+        workflow: _,
+        side_effects: _,
+        idempotent: _,
+        retries: _,
+        timeouts: _,
+        deadline: _,
+        alerts: _,
+        dashboard: _,
+        runbook: _,
+        failure_modes: _,
+        recovery: _,
+        health_checks: _,
+        restart: _,
+        image: _,
+        http_calls: _,
+        activity: _,
+        waits: _,
+        error_handling: _,
+        duration_ms: _,
+        heartbeat_ms: _,
+    } = from;
     fn first<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
         if a.is_none() {
             a.clone_from(b);
@@ -343,4 +390,9 @@ fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
     first(&mut into.restart, &from.restart);
     first(&mut into.image, &from.image);
     all(&mut into.http_calls, &from.http_calls);
+    first(&mut into.activity, &from.activity);
+    first(&mut into.waits, &from.waits);
+    all(&mut into.error_handling, &from.error_handling);
+    first(&mut into.duration_ms, &from.duration_ms);
+    first(&mut into.heartbeat_ms, &from.heartbeat_ms);
 }

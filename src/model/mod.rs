@@ -131,6 +131,9 @@ pub struct Node {
     pub id: String,
     pub kind: NodeKind,
     pub name: String,
+    /// What makes the name unique, for a node whose name is unique only within it (a
+    /// state of one state machine): see `extract::NodeFact::scope`.
+    pub scope: Option<String>,
     pub slug: String,
     /// Page path relative to the book root: `<kind folder>/<slug>.html`.
     pub page: String,

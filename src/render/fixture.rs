@@ -21,6 +21,7 @@ fn located(value: &str, file: &str, line: u32) -> Located<String> {
 
 fn node(kind: NodeKind, slug: &str, name: &str, source: Option<Source>) -> Node {
     Node {
+        scope: None,
         id: format!("{}:{slug}", kind.as_str()),
         kind,
         name: name.to_string(),
@@ -45,6 +46,8 @@ fn retry(file: &str, line: u32, origin: Origin, library: &str, attempts: Value<O
         max_attempts: attempts,
         max_elapsed_ms: Value::Known(None),
         jitter: Jitter::Full,
+        limit_text: None,
+        on_errors: Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::analyze::{Analysis, Finding, RetryPolicy};
+use crate::analyze::{Analysis, Finding, RetryPolicy, WorkflowSummary};
 use crate::extract::{HealthCheck, Idempotency};
 use crate::model::Graph;
 use crate::source::Source;
@@ -22,6 +22,9 @@ struct NodeJson<'a> {
     id: &'a str,
     kind: &'static str,
     name: &'a str,
+    /// Added to the contract: what makes `name` unique (the state machine of a state).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
     page: &'a str,
     sources: &'a [Source],
     owner: Option<&'a str>,
@@ -34,6 +37,9 @@ struct NodeJson<'a> {
     retry: Option<&'a RetryPolicy>,
     /// Added to the contract: true when the node is named but defined nowhere.
     external: bool,
+    /// Added to the contract: a workflow's critical path and worst case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workflow: Option<&'a WorkflowSummary>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +63,7 @@ pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
                 id: &n.id,
                 kind: n.kind.as_str(),
                 name: &n.name,
+                scope: n.scope.as_deref(),
                 page: &n.page,
                 sources: &n.sources,
                 owner: n.attrs.owner.as_ref().map(|o| o.value.as_str()),
@@ -70,6 +77,7 @@ pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
                 blast_radius: analysis.blast_radius.get(&n.id).map_or(&[], |v| v.as_slice()),
                 retry: analysis.retry.get(&n.id),
                 external: n.external,
+                workflow: analysis.workflows.get(&n.id),
             }
         })
         .collect();

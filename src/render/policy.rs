@@ -205,6 +205,8 @@ mod tests {
             max_attempts: attempts,
             max_elapsed_ms: Value::Known(None),
             jitter: Jitter::Full,
+            limit_text: None,
+            on_errors: Vec::new(),
         }
     }
 

@@ -200,6 +200,7 @@ mod tests {
         for i in 0..MAX_DIAGRAM_NODES {
             let id = format!("resource:r{i}");
             let node = crate::model::Node {
+                scope: None,
                 id: id.clone(),
                 kind: NodeKind::Resource,
                 name: format!("r{i}"),

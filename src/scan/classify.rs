@@ -8,6 +8,24 @@ pub enum SourceKind {
     Rust,
     Compose,
     CargoManifest,
+    /// `*.asl.json`, `*.asl.yaml`: an AWS Step Functions state machine.
+    Asl,
+    /// `.github/workflows/*.yml`
+    GithubActions,
+    /// `*.bpmn`, `*.bpmn20.xml`
+    Bpmn,
+    /// Any other YAML file: read only if a format recognises its text (Argo, a SAM or
+    /// CloudFormation template, an ASL definition).
+    Yaml,
+    /// Any other JSON file, likewise.
+    Json,
+}
+
+impl SourceKind {
+    /// Claimed by extension alone: the text decides whether any extractor reads it.
+    pub fn is_sniffed(self) -> bool {
+        matches!(self, SourceKind::Yaml | SourceKind::Json)
+    }
 }
 
 /// The extractor for a path relative to the scanned root, or `None` when no extractor
@@ -22,6 +40,23 @@ pub fn classify(path: &str) -> Option<SourceKind> {
     }
     if is_compose(name) {
         return Some(SourceKind::Compose);
+    }
+    if [".asl.json", ".asl.yaml", ".asl.yml"].iter().any(|e| name.ends_with(e)) {
+        return Some(SourceKind::Asl);
+    }
+    if name.ends_with(".bpmn") || name.ends_with(".bpmn20.xml") {
+        return Some(SourceKind::Bpmn);
+    }
+    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    if yaml && (dir == ".github/workflows" || dir.ends_with("/.github/workflows")) {
+        return Some(SourceKind::GithubActions);
+    }
+    if yaml {
+        return Some(SourceKind::Yaml);
+    }
+    if name.ends_with(".json") {
+        return Some(SourceKind::Json);
     }
     None
 }
@@ -53,9 +88,23 @@ mod tests {
         ] {
             assert_eq!(classify(name), Some(SourceKind::Compose), "{name}");
         }
-        for name in ["composer.yaml", "compose.json", "my-compose.yml", "config.yaml"] {
-            assert_eq!(classify(name), None, "{name}");
+        for name in ["composer.yaml", "my-compose.yml", "config.yaml"] {
+            assert_eq!(classify(name), Some(SourceKind::Yaml), "{name}: any YAML, not compose");
         }
+        assert_eq!(classify("compose.json"), Some(SourceKind::Json));
+        assert_eq!(classify("compose.toml"), None);
+    }
+
+    #[test]
+    fn workflow_formats_by_path() {
+        assert_eq!(classify("sm/ship.asl.json"), Some(SourceKind::Asl));
+        assert_eq!(classify("sm/ship.asl.yaml"), Some(SourceKind::Asl));
+        assert_eq!(classify(".github/workflows/ci.yml"), Some(SourceKind::GithubActions));
+        assert_eq!(classify("svc/.github/workflows/ci.yaml"), Some(SourceKind::GithubActions));
+        assert_eq!(classify("docs/github/workflows/ci.yaml"), Some(SourceKind::Yaml));
+        assert_eq!(classify("p/loan.bpmn"), Some(SourceKind::Bpmn));
+        assert_eq!(classify("template.yaml"), Some(SourceKind::Yaml));
+        assert_eq!(classify("package.json"), Some(SourceKind::Json));
     }
 
     #[test]

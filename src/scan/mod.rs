@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::source::Source;
 
 /// Every file an extractor claims, read into memory, plus what was skipped and why.
@@ -169,10 +169,14 @@ fn read(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<ScannedFile> {
     let at = Source::new(rel, 1, 1);
+    // A file claimed only by its extension (any YAML or JSON) may well not be ours: that it
+    // was skipped is a note, not a warning.
+    let severity = if kind.is_sniffed() { Severity::Info } else { Severity::Warning };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > config.max_file_size {
         diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::new(
+                severity,
                 "skipped-file",
                 at,
                 format!("skipped: {size} bytes is over the {} byte limit", config.max_file_size),
@@ -189,7 +193,7 @@ fn read(
         }
     };
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        diagnostics.push(Diagnostic::warning("skipped-file", at, "skipped: binary file (holds a NUL byte)"));
+        diagnostics.push(Diagnostic::new(severity, "skipped-file", at, "skipped: binary file (holds a NUL byte)"));
         return None;
     }
     match String::from_utf8(bytes) {
@@ -198,11 +202,12 @@ fn read(
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes());
             let (line, column) = crate::source::line_col(&text, offset);
-            diagnostics.push(Diagnostic::error(
-                "parse-error",
-                Source::new(rel, line, column),
-                "invalid UTF-8: expected a text file",
-            ));
+            let at = Source::new(rel, line, column);
+            diagnostics.push(if kind.is_sniffed() {
+                Diagnostic::info("skipped-file", at, "skipped: not UTF-8 text")
+            } else {
+                Diagnostic::error("parse-error", at, "invalid UTF-8: expected a text file")
+            });
             None
         }
     }

@@ -30,6 +30,8 @@ fn retry(attempts: Option<u32>, origin: Origin, line: u32) -> RetryFact {
         max_attempts: Value::Known(attempts),
         max_elapsed_ms: Value::Known(None),
         jitter: Jitter::None,
+        limit_text: None,
+        on_errors: Vec::new(),
     }
 }
 

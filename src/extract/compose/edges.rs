@@ -8,7 +8,7 @@ use crate::extract::{EdgeFact, NodeRef, Resolve};
 use crate::model::{EdgeKind, NodeKind};
 
 use super::env;
-use super::tree::Node;
+use crate::extract::yaml::Node;
 
 /// The DNS names services of one file answer to: the service name, `hostname`,
 /// `container_name` and network `aliases`, lower-cased (DNS ignores case).

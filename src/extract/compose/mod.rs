@@ -1,14 +1,13 @@
 //! docker-compose files: services, depends_on, health checks, restart policies.
 //!
-//! The file is read into a spanned YAML tree ([`tree`]) with anchors, aliases and merge
+//! The file is read into a spanned YAML tree ([`yaml`](crate::extract::yaml)) with anchors, aliases and merge
 //! keys already resolved by the parser; the rest of the module walks that tree. Facts
 //! point at where a value's text is written (its definition), so a service that inherits
-//! `restart` from an `x-` block links to the line in that block. See [`tree::Node::source`].
+//! `restart` from an `x-` block links to the line in that block. See [`yaml::Node::source`].
 
 mod edges;
 mod env;
 mod policy;
-mod tree;
 
 #[cfg(test)]
 mod tests;
@@ -18,8 +17,8 @@ use crate::extract::{Extracted, NodeFact};
 use crate::model::NodeKind;
 use crate::source::{Located, Source};
 
+use crate::extract::yaml::{self, Node};
 use edges::Names;
-use tree::Node;
 
 /// Label keys read as a service's description, most specific first.
 const DESCRIPTION_LABELS: [&str; 3] =
@@ -31,13 +30,13 @@ const OWNER_LABELS: [&str; 3] = ["opsbook.owner", "com.example.owner", "owner"];
 /// Reads one compose file (or an override, or a Swarm stack file).
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
-    match tree::parse(text) {
+    match yaml::parse(text) {
         Ok(docs) => {
             for doc in &docs {
                 document(path, doc, &mut out);
             }
         }
-        Err(e) => out.diagnostics.push(parse_error(path, &e)),
+        Err(e) => out.diagnostics.push(yaml::parse_error(path, &e, "YAML")),
     }
     out
 }
@@ -124,34 +123,4 @@ fn first_label(labels: &[(String, String, Source)], keys: &[&str]) -> Option<(St
     keys.iter().find_map(|want| {
         labels.iter().find(|(k, v, _)| k == want && !v.is_empty()).map(|(_, v, s)| (v.clone(), s.clone()))
     })
-}
-
-/// The parser's complaint as one `parse-error`, at the parser's line and column.
-fn parse_error(path: &str, e: &serde_saphyr::Error) -> Diagnostic {
-    let location = e.location();
-    let (line, column) = location.map_or((1, 1), |l| {
-        let p = tree::Pos::from_location(&l);
-        (p.line.max(1), p.column.max(1))
-    });
-    let len = location.and_then(|l| tree::Pos::from_location(&l).len).unwrap_or(0);
-    let what = e.without_snippet().to_string();
-    Diagnostic::error(
-        "parse-error",
-        Source::new(path, line, column),
-        format!("invalid YAML: {}", strip_location(&what)),
-    )
-    .with_len(len)
-}
-
-/// serde-saphyr ends its messages with ` at line N, column M`; the diagnostic already
-/// carries the position, so the words alone are kept.
-fn strip_location(message: &str) -> &str {
-    let Some(at) = message.rfind(" at line ") else {
-        return message;
-    };
-    let tail = &message[at + " at line ".len()..];
-    let is_position = tail.split_once(", column ").is_some_and(|(l, c)| {
-        !l.is_empty() && !c.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && c.bytes().all(|b| b.is_ascii_digit())
-    });
-    if is_position { &message[..at] } else { message }
 }

@@ -5,7 +5,7 @@ use crate::extract::duration;
 use crate::extract::{HealthCheck, RestartFact};
 
 use super::entry;
-use super::tree::Node;
+use crate::extract::yaml::Node;
 
 /// Values for the keys a `healthcheck` leaves out: Docker's `HEALTHCHECK` defaults.
 const INTERVAL_MS: u64 = 30_000;

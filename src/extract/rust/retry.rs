@@ -86,7 +86,6 @@ fn fact(env: &Env, library: &str, at: &Expr, text: String, p: Params) -> RetryFa
         source: env.at(at),
         origin: Origin::Code,
         library: library.to_string(),
-        text,
         strategy: p.strategy,
         initial_delay_ms: p.initial,
         factor: p.factor,
@@ -94,7 +93,20 @@ fn fact(env: &Env, library: &str, at: &Expr, text: String, p: Params) -> RetryFa
         max_attempts: p.attempts,
         max_elapsed_ms: p.elapsed,
         jitter: p.jitter,
+        limit_text: limit_text(&text),
+        on_errors: Vec::new(),
+        text,
     }
+}
+
+/// The call that sets the attempt limit, as written in the policy's one-line text:
+/// `.take(4)`, `.with_max_times(5)`, `.build_with_max_retries(3)`.
+fn limit_text(text: &str) -> Option<String> {
+    ["take(", "with_max_times(", "build_with_max_retries(", "without_max_times("].iter().find_map(|m| {
+        let start = text.rfind(&format!(".{m}"))?;
+        let close = text[start..].find(')')?;
+        Some(text[start..=start + close].to_string())
+    })
 }
 
 /// The policy a strategy argument builds, located at the root of its chain, or an

@@ -30,6 +30,11 @@ pub fn parse(value: &str, key: Source, at: impl Fn(usize) -> Source) -> (Option<
         max_attempts: nd(),
         max_elapsed_ms: Value::Known(None),
         jitter: Jitter::None,
+        limit_text: value
+            .split_whitespace()
+            .find(|w| w.starts_with("attempts=") || w.starts_with("retries="))
+            .map(str::to_string),
+        on_errors: Vec::new(),
     };
     let mut diags = Vec::new();
     let mut read_any = false;

@@ -1,7 +1,8 @@
-//! A schema-less YAML tree whose every node keeps the line and column its text is at.
+//! A schema-less YAML (and JSON) tree whose every node keeps the line and column its text is at.
 //!
-//! Compose files are open-ended (any key may appear, many keys take several shapes), so a
-//! typed serde model would need untagged enums, and serde-saphyr loses spans inside those.
+//! Shared by every YAML or JSON extractor. The formats are open-ended (any key may appear,
+//! many keys take several shapes), so a typed serde model would need untagged enums, and
+//! serde-saphyr loses spans inside those. JSON is read as YAML 1.2, which contains it.
 //! Instead every map key and value is read as `Spanned<Yaml>`: the deserializer sees a
 //! concrete spanned request at each level, merge keys (`<<`) are expanded by the parser,
 //! and a node reached through an alias or a merge keeps its anchored definition's place.
@@ -9,6 +10,7 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
+use crate::diag::Diagnostic;
 use crate::source::Source;
 
 /// A YAML node with the places it was written.
@@ -196,16 +198,47 @@ impl<'de> Visitor<'de> for YamlVisitor {
     }
 }
 
-/// Parses every document of `text`. Compose-go reads YAML 1.2 (`no` is a string, not
-/// false) and keeps number spellings such as `0755`, so the options say the same.
+/// Parses every document of `text` as YAML 1.2: `no` and `on` are strings, not booleans (a
+/// YAML 1.1 parser turns GitHub Actions' `on:` into `true`), and number spellings such as
+/// `0755` are kept, as compose-go keeps them.
 pub fn parse(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
     // The parser's default allows a million replayed alias events. Each `*alias` in a
-    // compose file replays one small block, so a tenth of that leaves wide room and
+    // config file replays one small block, so a tenth of that leaves wide room and
     // stops an alias bomb ten times sooner.
     options.alias_limits.max_total_replayed_events = 100_000;
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options)
+}
+
+/// The parser's complaint as one `parse-error`, at the parser's line and column.
+pub fn parse_error(path: &str, e: &serde_saphyr::Error, what: &str) -> Diagnostic {
+    let location = e.location();
+    let (line, column) = location.map_or((1, 1), |l| {
+        let p = Pos::from_location(&l);
+        (p.line.max(1), p.column.max(1))
+    });
+    let len = location.and_then(|l| Pos::from_location(&l).len).unwrap_or(0);
+    let message = e.without_snippet().to_string();
+    Diagnostic::error(
+        "parse-error",
+        Source::new(path, line, column),
+        format!("invalid {what}: {}", strip_location(&message)),
+    )
+    .with_len(len)
+}
+
+/// serde-saphyr ends its messages with ` at line N, column M`; the diagnostic already
+/// carries the position, so the words alone are kept.
+fn strip_location(message: &str) -> &str {
+    let Some(at) = message.rfind(" at line ") else {
+        return message;
+    };
+    let tail = &message[at + " at line ".len()..];
+    let is_position = tail.split_once(", column ").is_some_and(|(l, c)| {
+        !l.is_empty() && !c.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && c.bytes().all(|b| b.is_ascii_digit())
+    });
+    if is_position { &message[..at] } else { message }
 }
