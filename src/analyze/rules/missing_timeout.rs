@@ -1,4 +1,4 @@
-//! `missing-timeout`: a step that can wait forever: an HTTP call with no timeout.
+//! `missing-timeout`: a step that can wait forever: an HTTP call, a callback or a person, with no timeout.
 
 use crate::analyze::{Analysis, Finding};
 use crate::diag::Severity;
@@ -8,6 +8,25 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         if analysis.timeout_ms.contains_key(&node.id) {
+            continue;
+        }
+        if let Some(waits) = &node.attrs.waits
+            && node.attrs.heartbeat_ms.is_none()
+        {
+            out.push(Finding::new(
+                "missing-timeout",
+                Severity::Warning,
+                Some(&node.id),
+                &waits.source,
+                format!(
+                    "{} waits for {} with no timeout and no heartbeat: if the answer never comes, \
+                     the run waits forever and nothing fails to tell you",
+                    super::named(node),
+                    waits.value
+                ),
+                "set a timeout on the step (ASL `TimeoutSeconds` or `HeartbeatSeconds`, a timer boundary \
+                 event, an `activeDeadlineSeconds`) and handle its expiry",
+            ));
             continue;
         }
         let Some(call) = node.attrs.http_calls.first() else { continue };

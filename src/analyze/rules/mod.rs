@@ -3,6 +3,7 @@
 mod dangling_reference;
 mod dependency_cycle;
 mod doc_code_mismatch;
+mod missing_error_handler;
 mod missing_timeout;
 mod no_owner;
 mod no_signal;
@@ -29,6 +30,7 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(doc_code_mismatch::check(graph, analysis));
     findings.extend(timeout_inversion::check(graph, analysis));
     findings.extend(no_signal::check(graph));
+    findings.extend(missing_error_handler::check(graph));
     findings
         .into_iter()
         .filter_map(|mut f| {

@@ -219,3 +219,83 @@ fn service_without_health_check_or_alert_has_no_signal() {
     let silent: Vec<_> = a.findings.iter().filter(|f| f.code == "no-signal").map(|f| f.node.clone()).collect();
     assert_eq!(silent, vec![Some("service:mailer".to_string())]);
 }
+
+fn task(name: &str, scope: &str, line: u32) -> NodeFact {
+    let mut n = NodeFact::scoped(NodeKind::Step, name, scope, Source::new("ship.asl.json", line, 5));
+    n.attrs.activity = Some(Located::new("lambda invoke".into(), Source::new("ship.asl.json", line + 1, 7)));
+    n
+}
+
+fn contains(from: NodeRef, to: NodeRef, line: u32) -> EdgeFact {
+    EdgeFact {
+        from,
+        to,
+        kind: EdgeKind::Contains,
+        source: Source::new("ship.asl.json", line, 5),
+        resolve: Resolve::Required,
+        detail: None,
+    }
+}
+
+#[test]
+fn uncaught_task_is_missing_an_error_handler_unless_a_parent_catches() {
+    let wf = |n: &str| NodeRef::new(NodeKind::Workflow, n);
+    let st = |n: &str, s: &str| NodeRef::scoped(NodeKind::Step, n, s);
+    let mut facts = Facts::default();
+    facts.nodes.push(NodeFact::new(NodeKind::Workflow, "ship", Source::new("ship.asl.json", 1, 1)));
+    facts.nodes.push(NodeFact::new(NodeKind::Workflow, "ship › Fan out › 1", Source::new("ship.asl.json", 20, 1)));
+    facts.nodes.push(task("Charge", "ship", 3));
+    facts.nodes.push(task("Fan out", "ship", 10));
+    facts.nodes.push(task("Pack", "ship › Fan out › 1", 21));
+    facts.nodes.push(task("Notify", "ship", 30));
+    facts.edges.push(contains(wf("ship"), st("Charge", "ship"), 3));
+    facts.edges.push(contains(wf("ship"), st("Fan out", "ship"), 10));
+    facts.edges.push(contains(wf("ship"), st("Notify", "ship"), 30));
+    facts.edges.push(contains(st("Fan out", "ship"), wf("ship › Fan out › 1"), 20));
+    facts.edges.push(contains(wf("ship › Fan out › 1"), st("Pack", "ship › Fan out › 1"), 21));
+    let mut catch = contains(st("Fan out", "ship"), st("Notify", "ship"), 12);
+    catch.kind = EdgeKind::OnError;
+    facts.edges.push(catch);
+    let a = run(facts, &[]);
+    let unhandled: Vec<_> =
+        a.findings.iter().filter(|f| f.code == "missing-error-handler").map(|f| f.node.clone().unwrap()).collect();
+    // Fan out catches, and its Catch covers Pack inside its branch.
+    assert_eq!(unhandled, vec!["step:ship-charge", "step:ship-notify"]);
+}
+
+#[test]
+fn waiting_without_timeout_or_heartbeat_is_missing_timeout() {
+    let mut s = task("Wait for approval", "ship", 40);
+    s.attrs.waits = Some(Located::new("a task token".into(), Source::new("ship.asl.json", 42, 7)));
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "missing-timeout").expect("fires");
+    assert_eq!(f.line, 42);
+    assert!(f.message.contains("a task token"));
+
+    s.attrs.heartbeat_ms = Some(Located::new(Value::Known(60_000), Source::new("ship.asl.json", 43, 7)));
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "missing-timeout"));
+}
+
+#[test]
+fn retries_longer_than_the_workflow_deadline_are_an_inversion() {
+    let mut wf = NodeFact::new(NodeKind::Workflow, "ship", Source::new("ship.asl.json", 1, 1));
+    wf.attrs.deadline = Some(Located::new(Value::Known(5_000), Source::new("ship.asl.json", 2, 3)));
+    let mut s = task("Charge", "ship", 3);
+    s.attrs.retries.push(retry(Some(4), Origin::Code, 6));
+    s.attrs.timeouts.push(timeout(1_000, 5));
+    let facts = Facts {
+        nodes: vec![wf, s],
+        edges: vec![contains(
+            NodeRef::new(NodeKind::Workflow, "ship"),
+            NodeRef::scoped(NodeKind::Step, "Charge", "ship"),
+            3,
+        )],
+        ..Facts::default()
+    };
+    // 4 × 1 s + 0.5 + 1 + 2 s = 7.5 s against a 5 s deadline.
+    let a = run(facts, &[]);
+    let f = a.findings.iter().find(|f| f.code == "timeout-inversion").expect("fires");
+    assert_eq!((f.line, f.node.as_deref()), (6, Some("step:ship-charge")));
+    assert!(f.message.contains("7.5 s") && f.message.contains("5 s"), "{}", f.message);
+}
