@@ -46,8 +46,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     };
     let mut hidden = 0;
     for d in &book.diagnostics {
-        // parse errors are printed once, as findings.
-        if d.code == "parse-error" {
+        // Unreadable sources are printed once, as `parse-error` findings.
+        if matches!(d.code.as_str(), "parse-error" | "invalid-value") {
             continue;
         }
         if d.severity >= floor {
@@ -56,8 +56,12 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
             hidden += 1;
         }
     }
-    let finding_floor = if args.verbose { Severity::Info } else { Severity::Error };
-    for f in book.analysis.findings.iter().filter(|f| f.severity >= finding_floor) {
+    // Every error finding is printed; of the rest, unreadable sources at the diagnostic floor
+    // (they are problems with the files, like diagnostics), and everything with --verbose.
+    let shown = |f: &&crate::analyze::Finding| {
+        f.severity >= Severity::Error || args.verbose || (f.code == "parse-error" && f.severity >= floor)
+    };
+    for f in book.analysis.findings.iter().filter(shown) {
         report::eprint(&report::finding(f, &texts));
     }
 
