@@ -79,11 +79,12 @@ fn matrix(strategy: Option<&Node>) -> Option<String> {
                 })
             })
             .collect();
-        let mut text = format!("Matrix over {}", if dims.is_empty() { "its include list".into() } else { dims.join(", ") });
-        if let Some(n) = matrix.get("include").and_then(Node::as_seq).map(<[Node]>::len).filter(|_| !dims.is_empty()) {
-            text.push_str(&format!(", {n} included combination{}", plural(n)));
+        let include = matrix.get("include").and_then(Node::as_seq).map_or(0, <[Node]>::len);
+        match (dims.is_empty(), include) {
+            (true, n) => format!("Matrix of {n} listed combination{}", plural(n)),
+            (false, 0) => format!("Matrix over {}", dims.join(", ")),
+            (false, n) => format!("Matrix over {}, {n} included combination{}", dims.join(", "), plural(n)),
         }
-        text
     };
     match strategy.get_str("fail-fast") {
         Some("false") => text.push_str("; fail-fast off"),
@@ -154,11 +155,22 @@ fn step_limits(steps: &[Node]) -> Vec<String> {
 fn label(index: usize, step: &Node) -> String {
     let name = step.get_str("name").map(str::trim).filter(|n| !n.is_empty());
     match (name, step.get_str("uses"), step.get_str("run")) {
-        (Some(n), Some(u), _) => format!("{n} ({})", code(u)),
+        (Some(n), Some(u), _) => format!("{n} ({})", code(&short_pin(u))),
         (Some(n), None, _) => n.to_string(),
-        (None, Some(u), _) => code(u),
+        (None, Some(u), _) => code(&short_pin(u)),
         (None, None, Some(run)) => code(&shorten(run.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim())),
         (None, None, None) => format!("step {}", index + 1),
+    }
+}
+
+/// `actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1` as `actions/checkout@3d3c42e`:
+/// a commit pin is read by its first characters, as git prints it.
+fn short_pin(uses: &str) -> String {
+    match uses.rsplit_once('@') {
+        Some((action, sha)) if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{action}@{}", &sha[..7])
+        }
+        _ => uses.to_string(),
     }
 }
 

@@ -1,0 +1,2 @@
+//! Small inline workflows, one behaviour each.
+use super::*;
