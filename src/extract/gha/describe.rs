@@ -121,8 +121,10 @@ fn steps_line(steps: &[Node]) -> Option<String> {
         return None;
     }
     let more = steps.len().saturating_sub(STEPS_SHOWN);
-    let tail = if more > 0 { format!(", and {more} more") } else { String::new() };
-    Some(format!("Steps: {}{tail}.", labels.join(", ")))
+    // Step names may hold commas ("boot rustls, latest k8s"): then semicolons separate them.
+    let sep = if labels.iter().any(|l| l.contains(',')) { "; " } else { ", " };
+    let tail = if more > 0 { format!("{sep}and {more} more") } else { String::new() };
+    Some(format!("Steps: {}{tail}.", labels.join(sep)))
 }
 
 /// Steps with their own `timeout-minutes` or `continue-on-error`. Both act inside the job:
