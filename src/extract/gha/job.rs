@@ -137,7 +137,10 @@ fn continue_on_error(path: &str, body: &Node, diags: &mut Vec<Diagnostic>) -> Op
 fn token_writes(path: &str, permissions: Option<&Node>) -> Vec<Located<String>> {
     let Some(permissions) = permissions else { return Vec::new() };
     if permissions.as_str() == Some("write-all") {
-        return vec![Located::new("`GITHUB_TOKEN` can write every scope (`write-all`)".to_string(), at(permissions, path))];
+        return vec![Located::new(
+            "`GITHUB_TOKEN` can write every scope (`write-all`)".to_string(),
+            at(permissions, path),
+        )];
     }
     permissions
         .as_map()
@@ -152,4 +155,3 @@ fn token_writes(path: &str, permissions: Option<&Node>) -> Vec<Located<String>> 
 fn shown(value: &Node) -> String {
     value.as_str().map_or_else(|| value.shape().to_string(), |s| format!("`{s}`"))
 }
-

@@ -60,6 +60,13 @@ fn workflow(path: &str, doc: &Node, out: &mut Extracted) {
     };
     let mut node = NodeFact::new(NodeKind::Workflow, path, at(doc, path));
     node.attrs.description = describe::workflow(doc);
+    if doc.get("on").is_none() {
+        out.diagnostics.push(Diagnostic::warning(
+            "invalid-value",
+            at(doc, path),
+            "a workflow needs `on`, the events that start it; GitHub runs this file on none",
+        ));
+    }
     let jobs_entry = top.iter().find(|(k, _)| k.as_str() == Some("jobs"));
     out.facts.nodes.push(node);
     let Some((jobs_key, jobs)) = jobs_entry else {

@@ -85,10 +85,7 @@ fn thanos_orders_e2e_after_its_image_and_coverage_after_both_test_jobs() {
     assert_eq!(activity(&x, "build-e2e-image"), "job on ubuntu-24.04");
 
     let e2e = description(job(&x, "e2e"));
-    assert!(
-        e2e.contains("Matrix over `parallelism` (1 value), `index` (8 values); fail-fast off."),
-        "{e2e}"
-    );
+    assert!(e2e.contains("Matrix over `parallelism` (1 value), `index` (8 values); fail-fast off."), "{e2e}");
     let unit = description(job(&x, "unit"));
     assert!(unit.starts_with("Thanos unit tests\n\n"), "{unit}");
     assert!(unit.contains("Service containers: `swift` (`quay.io/thanos/docker-swift-onlyone-authv2-keystone:v0.1`)."));
@@ -102,7 +99,9 @@ fn argo_ci_reads_explicit_timeouts_conditions_and_step_limits() {
     let file = "argo-workflows/.github/workflows/ci-build.yaml";
     let x = corpus(file);
     let wf = description(workflow(&x));
-    assert!(wf.starts_with("CI\n\nRuns on push to main or release-* (not release-2.8), pull_request to main or release-*."));
+    assert!(
+        wf.starts_with("CI\n\nRuns on push to main or release-* (not release-2.8), pull_request to main or release-*.")
+    );
     assert!(wf.contains("a new run cancels the one in progress"), "{wf}");
 
     let t = timeout(&x, "tests");

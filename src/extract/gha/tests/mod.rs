@@ -44,7 +44,7 @@ fn activity<'a>(x: &'a Extracted, id: &str) -> &'a str {
     job(x, id).attrs.activity.as_ref().map(|a| a.value.as_str()).unwrap_or_else(|| panic!("`{id}` has no activity"))
 }
 
-fn description<'a>(n: &'a NodeFact) -> &'a str {
+fn description(n: &NodeFact) -> &str {
     n.attrs.description.as_deref().unwrap_or_else(|| panic!("`{}` has no description", n.name))
 }
 
