@@ -2,6 +2,7 @@
 
 mod corpus;
 mod fixtures;
+mod pipeline;
 
 use super::extract;
 use crate::diag::{Diagnostic, Severity};
