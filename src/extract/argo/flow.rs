@@ -9,7 +9,7 @@ use crate::extract::{EdgeFact, Extracted, NodeFact, NodeRef, Resolve};
 use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
-use super::value::{Params, invalid};
+use super::value::{Params, invalid, raw};
 use super::{Doc, depends, description, entry, template};
 
 /// How deep nested `dag`/`steps` templates are read. Each template is read once, so this
@@ -116,6 +116,13 @@ fn step(cx: &Doc, wf: &str, task: &Node, diags: &mut Vec<Diagnostic>) -> Option<
     }
     if let Some((k, t)) = entry(task, "onExit").and_then(|(k, v)| v.as_str().map(|t| (k, t))) {
         step.attrs.error_handling.push(Located::new(format!("onExit: {t}"), cx.src(k)));
+    }
+    for fan in ["withItems", "withParam", "withSequence"] {
+        if let Some(v) = task.get(fan) {
+            // A fan-out runs the template once per item, in parallel: its retries and side
+            // effects multiply by the item count.
+            step.attrs.description = Some(format!("Runs once per item of `{fan}: {}`, in parallel.", raw(cx, v)));
+        }
     }
     if let Some((k, h)) = entry(task, "hooks")
         && let Some(t) = h.get("exit").and_then(|e| e.get_str("template"))

@@ -17,8 +17,12 @@ pub fn is_flow(tmpl: &Node) -> bool {
 /// the step passes, so a timeout written as `{{inputs.parameters.timeout}}` gets its value.
 pub fn apply(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags: &mut Vec<Diagnostic>) {
     let attrs = &mut step.attrs;
-    if attrs.description.is_none() {
-        attrs.description = description(tmpl.get("metadata"));
+    if let Some(d) = description(tmpl.get("metadata")) {
+        // The template says what the step is; a note of the step's own (a fan-out) follows.
+        attrs.description = Some(match attrs.description.take() {
+            Some(note) => format!("{d}\n\n{note}"),
+            None => d,
+        });
     }
     leaf(cx, tmpl, params, step, diags);
     step.attrs.timeouts.extend(timeouts(cx, tmpl, params, diags));
