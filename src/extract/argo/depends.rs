@@ -76,10 +76,10 @@ mod tests {
         assert_eq!(read("A"), [s("A", false)]);
         assert_eq!(read("B && C"), [s("B", false), s("C", false)]);
         assert_eq!(read("A && (C.Succeeded || C.Failed)"), [s("A", false), s("C", false), s("C", true)]);
-        assert_eq!(read("should-execute-2.Succeeded || should-not-execute"), [
-            s("should-execute-2", false),
-            s("should-not-execute", false)
-        ]);
+        assert_eq!(
+            read("should-execute-2.Succeeded || should-not-execute"),
+            [s("should-execute-2", false), s("should-not-execute", false)]
+        );
         assert_eq!(read("B.Errored || !C.Succeeded"), [s("B", true), s("C", true)]);
         assert_eq!(read("fan.AnySucceeded && fan2.AllFailed"), [s("fan", false), s("fan2", true)]);
         assert!(read("").is_empty());

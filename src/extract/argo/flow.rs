@@ -18,6 +18,9 @@ const MAX_DEPTH: usize = 32;
 
 /// Templates being read (the current chain) and templates already read.
 struct Walk<'w> {
+    /// The entrypoint template, whose steps are the workflow's own: a step that runs it
+    /// again contains the workflow itself, not a nested copy.
+    entry: Option<String>,
     stack: Vec<String>,
     expanded: &'w mut BTreeSet<String>,
 }
@@ -25,7 +28,7 @@ struct Walk<'w> {
 /// The steps of a workflow whose entrypoint is `entry_name`.
 pub fn entrypoint(cx: &Doc, wf: &str, entry_name: &str, expanded: &mut BTreeSet<String>, out: &mut Extracted) {
     let Some((key, tmpl)) = cx.template(entry_name) else { return };
-    let mut walk = Walk { stack: vec![entry_name.to_string()], expanded };
+    let mut walk = Walk { entry: Some(entry_name.to_string()), stack: vec![entry_name.to_string()], expanded };
     if template::is_flow(tmpl) {
         walk.expanded.insert(entry_name.to_string());
         expand(cx, wf, tmpl, &mut walk, out);
@@ -42,7 +45,7 @@ pub fn entrypoint(cx: &Doc, wf: &str, entry_name: &str, expanded: &mut BTreeSet<
 
 /// A template library: every template is a step that others may call, in no order.
 pub fn library(cx: &Doc, wf: &str, expanded: &mut BTreeSet<String>, out: &mut Extracted) {
-    let mut walk = Walk { stack: Vec::new(), expanded };
+    let mut walk = Walk { entry: None, stack: Vec::new(), expanded };
     for (name, key, tmpl) in &cx.templates {
         let src = cx.src(key);
         contain(wf, name, &src, out);
@@ -70,7 +73,11 @@ fn expand(cx: &Doc, wf: &str, tmpl: &Node, walk: &mut Walk, out: &mut Extracted)
         let mut previous: Vec<String> = Vec::new();
         for group in groups.as_seq().unwrap_or_default() {
             let Some(items) = group.as_seq() else {
-                out.diagnostics.push(invalid(cx, group, "each entry of `steps` must be a list of steps run in parallel".into()));
+                out.diagnostics.push(invalid(
+                    cx,
+                    group,
+                    "each entry of `steps` must be a list of steps run in parallel".into(),
+                ));
                 continue;
             };
             let mut current = Vec::new();
@@ -207,7 +214,15 @@ fn call(cx: &Doc, step: &mut NodeFact, task: &Node, walk: &mut Walk, out: &mut E
 
 /// Gives `step` the facts of the template `name` it runs; a `dag` or `steps` template
 /// becomes a nested workflow the step contains.
-fn run(cx: &Doc, step: &mut NodeFact, task: Option<&Node>, name: &str, tmpl: &Node, walk: &mut Walk, out: &mut Extracted) {
+fn run(
+    cx: &Doc,
+    step: &mut NodeFact,
+    task: Option<&Node>,
+    name: &str,
+    tmpl: &Node,
+    walk: &mut Walk,
+    out: &mut Extracted,
+) {
     template::apply(cx, tmpl, &Params::of(task, tmpl), step, &mut out.diagnostics);
     if !template::is_flow(tmpl) {
         return;
@@ -215,7 +230,7 @@ fn run(cx: &Doc, step: &mut NodeFact, task: Option<&Node>, name: &str, tmpl: &No
     let shape = if tmpl.get("dag").is_some() { "dag" } else { "steps" };
     let at = entry(tmpl, shape).map_or_else(|| step.source.clone(), |(k, _)| cx.src(k));
     step.attrs.activity = Some(Located::new(format!("{shape} {name}"), at));
-    let nested = format!("{} › {name}", cx.root);
+    let nested = if walk.entry.as_deref() == Some(name) { cx.root.clone() } else { format!("{} › {name}", cx.root) };
     out.facts.edges.push(EdgeFact {
         from: NodeRef::scoped(NodeKind::Step, &step.name, step.scope.clone().unwrap_or_default()),
         to: NodeRef::new(NodeKind::Workflow, &nested),

@@ -85,7 +85,8 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
     let Some(kind) = doc.get_str("kind").filter(|k| is_argo && KINDS.contains(k)) else {
         return;
     };
-    let spec = if kind == "CronWorkflow" { doc.get("spec").and_then(|s| s.get("workflowSpec")) } else { doc.get("spec") };
+    let spec =
+        if kind == "CronWorkflow" { doc.get("spec").and_then(|s| s.get("workflowSpec")) } else { doc.get("spec") };
     let (name, name_src) = workflow_name(path, doc);
     let mut wf = NodeFact::new(NodeKind::Workflow, name.clone(), name_src.clone());
     wf.attrs.description = description(doc.get("metadata"));
@@ -96,7 +97,10 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
         out.diagnostics.push(Diagnostic::warning(
             "invalid-value",
             name_src,
-            format!("`{kind}` `{name}` has no {}; it has no steps", if kind == "CronWorkflow" { "`spec.workflowSpec`" } else { "`spec`" }),
+            format!(
+                "`{kind}` `{name}` has no {}; it has no steps",
+                if kind == "CronWorkflow" { "`spec.workflowSpec`" } else { "`spec`" }
+            ),
         ));
         out.facts.nodes.push(wf);
         return;
@@ -129,14 +133,20 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
                 entrypoint_attrs(&cx, tmpl, &mut wf, &mut out.diagnostics);
                 flow::entrypoint(&cx, &name, entry_name, &mut expanded, out);
             }
-            None => out.diagnostics.push(
-                Diagnostic::warning(
-                    "invalid-value",
-                    cx.src(value),
-                    format!("`entrypoint` must name one of the workflow's templates; there is no template `{entry_name}`"),
-                )
-                .with_len(entry_name.len()),
-            ),
+            None => {
+                out.diagnostics.push(
+                    Diagnostic::warning(
+                        "invalid-value",
+                        cx.src(value),
+                        format!(
+                            "`entrypoint` must name one of the workflow's templates; there is no template \
+                             `{entry_name}`, so each template is read as a step"
+                        ),
+                    )
+                    .with_len(entry_name.len()),
+                );
+                flow::library(&cx, &name, &mut expanded, out);
+            }
         },
         // A template library (a WorkflowTemplate run only through `templateRef`): each of its
         // templates is a step others may call. A Workflow that names a template to run
@@ -160,7 +170,9 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
 /// name (with a warning: a workflow must be called something).
 fn workflow_name(path: &str, doc: &Node) -> (String, Source) {
     let meta = doc.get("metadata");
-    if let Some((key, v)) = meta.and_then(|m| entry(m, "name")).filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty())) {
+    if let Some((key, v)) =
+        meta.and_then(|m| entry(m, "name")).filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))
+    {
         return (v.as_str().unwrap_or_default().to_string(), key.source(path));
     }
     if let Some((key, v)) = meta.and_then(|m| entry(m, "generateName")).filter(|(_, v)| v.as_str().is_some()) {
@@ -211,7 +223,11 @@ fn templates<'a>(path: &str, spec: &'a Node, diags: &mut Vec<Diagnostic>) -> Vec
     for t in spec.get("templates").and_then(Node::as_seq).unwrap_or_default() {
         match entry(t, "name").and_then(|(k, v)| v.as_str().map(|n| (n, k))) {
             Some((name, key)) => found.push((name, key, t)),
-            None => diags.push(Diagnostic::warning("invalid-value", t.source(path), "a template needs a `name`; it is skipped")),
+            None => diags.push(Diagnostic::warning(
+                "invalid-value",
+                t.source(path),
+                "a template needs a `name`; it is skipped",
+            )),
         }
     }
     found
@@ -224,7 +240,11 @@ fn workflow_attrs(cx: &Doc, spec: &Node, wf: &mut NodeFact, diags: &mut Vec<Diag
         wf.attrs.deadline = Some(Located::new(ms, cx.src(key)));
     }
     let exit = spec.get_str("onExit").map(|t| (t, entry(spec, "onExit").map(|(k, _)| k)));
-    let hook = spec.get("hooks").and_then(|h| h.get("exit")).and_then(|e| e.get_str("template")).map(|t| (t, entry(spec, "hooks").map(|(k, _)| k)));
+    let hook = spec
+        .get("hooks")
+        .and_then(|h| h.get("exit"))
+        .and_then(|e| e.get_str("template"))
+        .map(|t| (t, entry(spec, "hooks").map(|(k, _)| k)));
     for (template, key) in exit.into_iter().chain(hook) {
         let at = key.map_or_else(|| wf.source.clone(), |k| cx.src(k));
         wf.attrs.error_handling.push(Located::new(format!("onExit: {template}"), at));

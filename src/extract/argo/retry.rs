@@ -27,7 +27,11 @@ pub fn fact(cx: &Doc, key: &Node, body: &Node, params: &Params, diags: &mut Vec<
         None => {
             if let Some(b) = backoff {
                 // The controller refuses a backoff without a base duration at the first retry.
-                diags.push(value::invalid(cx, b, "`backoff` needs a `duration`; Argo fails the step when it retries".into()));
+                diags.push(value::invalid(
+                    cx,
+                    b,
+                    "`backoff` needs a `duration`; Argo fails the step when it retries".into(),
+                ));
             }
             Value::Known(0)
         }
@@ -51,7 +55,10 @@ pub fn fact(cx: &Doc, key: &Node, body: &Node, params: &Params, diags: &mut Vec<
     };
     let mut on_errors = vec![body.get_str("retryPolicy").unwrap_or("OnFailure").to_string()];
     if let Some(expr) = body.get("expression") {
-        on_errors.push(format!("expression: {}", Scalar::of(cx, expr, params).value.split_whitespace().collect::<Vec<_>>().join(" ")));
+        on_errors.push(format!(
+            "expression: {}",
+            Scalar::of(cx, expr, params).value.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
     }
     RetryFact {
         source: cx.src(key),
@@ -77,7 +84,11 @@ fn attempts(cx: &Doc, node: &Node, params: &Params, diags: &mut Vec<Diagnostic>)
         return Value::Known(Some(n.saturating_add(1)));
     }
     if !s.templated() {
-        diags.push(value::invalid(cx, node, format!("`limit` must be a number of retries such as 3 or \"3\", found `{}`", s.raw)));
+        diags.push(value::invalid(
+            cx,
+            node,
+            format!("`limit` must be a number of retries such as 3 or \"3\", found `{}`", s.raw),
+        ));
     }
     unknown(s.raw)
 }

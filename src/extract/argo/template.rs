@@ -31,7 +31,8 @@ pub fn apply(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags:
     // The workflow-wide strategy applies to the steps that do work, not to a nested DAG:
     // retrying a whole DAG on top of its tasks' retries would count every retry twice.
     let workflow = cx.wf_retry.filter(|_| !is_flow(tmpl));
-    let chosen = own.map(|r| (r, "")).or(inherited.map(|r| (r, "templateDefaults "))).or(workflow.map(|r| (r, "spec ")));
+    let chosen =
+        own.map(|r| (r, "")).or(inherited.map(|r| (r, "templateDefaults "))).or(workflow.map(|r| (r, "spec ")));
     if let Some(((key, body), origin)) = chosen {
         let mut fact = retry::fact(cx, key, body, params, diags);
         fact.text = format!("{origin}retryStrategy: {}", fact.text);
@@ -45,7 +46,8 @@ pub fn timeouts(cx: &Doc, tmpl: &Node, params: &Params, diags: &mut Vec<Diagnost
     let mut found = Vec::new();
     for (field, library) in [("timeout", "argo timeout"), ("activeDeadlineSeconds", "argo activeDeadlineSeconds")] {
         let own = entry(tmpl, field).map(|e| (e, ""));
-        let Some(((key, v), origin)) = own.or_else(|| cx.defaults.and_then(|d| entry(d, field)).map(|e| (e, "templateDefaults ")))
+        let Some(((key, v), origin)) =
+            own.or_else(|| cx.defaults.and_then(|d| entry(d, field)).map(|e| (e, "templateDefaults ")))
         else {
             continue;
         };
@@ -73,7 +75,10 @@ fn leaf(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags: &mut
     for kind in ["container", "script"] {
         if let (Some(body), Some(src)) = (tmpl.get(kind), at(kind)) {
             let image = body.get_str("image").map(|i| params.substitute(i));
-            attrs.activity = Some(Located::new(format!("{kind} {}", image.as_deref().unwrap_or("")).trim().to_string(), src.clone()));
+            attrs.activity = Some(Located::new(
+                format!("{kind} {}", image.as_deref().unwrap_or("")).trim().to_string(),
+                src.clone(),
+            ));
             if let Some(image) = image {
                 let image_src = body.get("image").map_or(src, |i| cx.src(i));
                 attrs.image = Some(Located::new(image, image_src));
@@ -122,7 +127,10 @@ fn leaf(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags: &mut
                     let n = body.get("containers").and_then(Node::as_seq).map_or(0, <[Node]>::len);
                     format!("containerSet {n} containers")
                 }
-                "plugin" => format!("plugin {}", body.as_map().and_then(|m| m.first()).and_then(|(k, _)| k.as_str()).unwrap_or("")),
+                "plugin" => format!(
+                    "plugin {}",
+                    body.as_map().and_then(|m| m.first()).and_then(|(k, _)| k.as_str()).unwrap_or("")
+                ),
                 _ => "data".to_string(),
             };
             attrs.activity = Some(Located::new(what.trim().to_string(), src));
@@ -138,5 +146,9 @@ fn leaf(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags: &mut
 
 /// The `kind` of an inline Kubernetes manifest (`kind: Job`), read from its text.
 fn manifest_kind(manifest: &str) -> Option<String> {
-    manifest.lines().find_map(|l| l.strip_prefix("kind:")).map(|k| k.trim().trim_matches('"').to_string()).filter(|k| !k.is_empty())
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("kind:"))
+        .map(|k| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty())
 }

@@ -24,7 +24,8 @@ impl Params {
         ];
         for list in lists.into_iter().flatten() {
             for p in list.as_seq().unwrap_or_default() {
-                let (Some(name), Some(value)) = (p.get_str("name"), p.get_str("value").or_else(|| p.get_str("default")))
+                let (Some(name), Some(value)) =
+                    (p.get_str("name"), p.get_str("value").or_else(|| p.get_str("default")))
                 else {
                     continue;
                 };
@@ -132,7 +133,11 @@ pub fn duration(cx: &Doc, node: &Node, params: &Params, what: &str, diags: &mut 
         return Value::Known(ms);
     }
     if !s.templated() {
-        diags.push(invalid(cx, node, format!("`{what}` must be a duration such as \"30s\" or a number of seconds, found `{}`", s.raw)));
+        diags.push(invalid(
+            cx,
+            node,
+            format!("`{what}` must be a duration such as \"30s\" or a number of seconds, found `{}`", s.raw),
+        ));
     }
     unknown(s.raw)
 }

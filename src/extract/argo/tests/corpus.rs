@@ -83,7 +83,11 @@ fn every_example_extracts_without_problems_and_with_the_expected_shape() {
         // Every required reference names a node of the same file: the corpus has no typos.
         for e in x.facts.edges.iter().filter(|e| e.resolve == Resolve::Required) {
             for end in [&e.from, &e.to] {
-                let found = x.facts.nodes.iter().any(|n| Some(n.kind) == end.kind && n.name == end.name && n.scope == end.scope);
+                let found = x
+                    .facts
+                    .nodes
+                    .iter()
+                    .any(|n| Some(n.kind) == end.kind && n.name == end.name && n.scope == end.scope);
                 assert!(found, "{file}: dangling {end:?} in {e:?}");
             }
         }
@@ -118,7 +122,10 @@ fn retry_backoff_gives_attempts_schedule_inputs_and_elapsed_cap() {
     assert_eq!(r.max_delay_ms, Value::Known(Some(5_000)), "cap \"5\" bounds each delay");
     assert_eq!(r.max_elapsed_ms, Value::Known(Some(60_000)), "maxDuration 1m bounds the whole");
     assert_eq!(r.on_errors, ["OnFailure"]);
-    assert_eq!(r.text, r#"retryStrategy: {limit: "10", backoff: {duration: "1", factor: "2", maxDuration: "1m", cap: "5"}}"#);
+    assert_eq!(
+        r.text,
+        r#"retryStrategy: {limit: "10", backoff: {duration: "1", factor: "2", maxDuration: "1m", cap: "5"}}"#
+    );
     let p = crate::analyze::retry::normalise(r, None);
     assert_eq!(p.schedule_ms, [1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000, 5_000, 5_000]);
     assert_eq!(p.worst_case_ms, Some(42_000));
@@ -136,7 +143,11 @@ fn retry_with_steps_orders_groups_and_retries_every_step() {
     for s in ["hello1", "hello2a", "hello2b"] {
         let r = retry(&x, wf, s);
         assert_eq!((r.max_attempts.clone(), r.source.line), (Value::Known(Some(11)), 20));
-        assert_eq!((r.strategy, r.initial_delay_ms.clone()), (Strategy::Fixed, Value::Known(0)), "no backoff: immediate");
+        assert_eq!(
+            (r.strategy, r.initial_delay_ms.clone()),
+            (Strategy::Fixed, Value::Known(0)),
+            "no backoff: immediate"
+        );
     }
 }
 
@@ -146,7 +157,10 @@ fn retry_conditional_keeps_the_expression_in_words() {
     let r = retry(&x, "retry-script", "retry");
     assert_eq!(r.max_attempts, Value::Known(Some(11)));
     assert_eq!(r.on_errors[0], "OnFailure");
-    assert!(r.on_errors[1].starts_with("expression: asInt(lastRetry.exitCode) > 1 && lastRetry.status != \"Error\""), "{r:?}");
+    assert!(
+        r.on_errors[1].starts_with("expression: asInt(lastRetry.exitCode) > 1 && lastRetry.status != \"Error\""),
+        "{r:?}"
+    );
     assert!(step(&x, "retry-script", "safe-to-retry").attrs.retries.is_empty());
     assert_eq!(retry(&corpus("retry-on-error.yaml"), "retry-on-error", "error-container").on_errors, ["Always"]);
 }
@@ -191,7 +205,10 @@ fn timeouts_of_steps_and_the_workflow_deadline() {
     let x = corpus("timeouts-step.yaml");
     let t = &step(&x, "timeouts-step", "sleep").attrs.timeouts;
     assert_eq!(t.len(), 1);
-    assert_eq!((t[0].library.as_str(), t[0].ms.clone(), t[0].source.line), ("argo activeDeadlineSeconds", Value::Known(10_000), 28));
+    assert_eq!(
+        (t[0].library.as_str(), t[0].ms.clone(), t[0].source.line),
+        ("argo activeDeadlineSeconds", Value::Known(10_000), 28)
+    );
     assert_eq!(t[0].text, "activeDeadlineSeconds: 10");
 
     let x = corpus("timeouts-workflow.yaml");
@@ -243,15 +260,18 @@ fn cron_workflow_reads_its_workflow_spec() {
 #[test]
 fn workflow_templates_and_their_callers() {
     let x = corpus("workflow-template/templates.yaml");
-    assert_eq!(workflows(&x), [
-        "workflow-template-print-message",
-        "workflow-template-random-fail-template",
-        "workflow-template-inner-steps › inner-steps",
-        "workflow-template-inner-steps",
-        "workflow-template-inner-dag › inner-diamond",
-        "workflow-template-inner-dag",
-        "workflow-template-submittable",
-    ]);
+    assert_eq!(
+        workflows(&x),
+        [
+            "workflow-template-print-message",
+            "workflow-template-random-fail-template",
+            "workflow-template-inner-steps › inner-steps",
+            "workflow-template-inner-steps",
+            "workflow-template-inner-dag › inner-diamond",
+            "workflow-template-inner-dag",
+            "workflow-template-submittable",
+        ]
+    );
     // A library without an entrypoint: each template is a step others call, in no order.
     assert_eq!(steps(&x, "workflow-template-inner-dag"), ["print-message", "inner-diamond"]);
     assert!(edges(&x, EdgeKind::Next, "workflow-template-inner-dag", "print-message").is_empty());
@@ -279,7 +299,10 @@ fn template_defaults_apply_to_every_template() {
         assert_eq!((r.max_attempts.clone(), r.source.line), (Value::Known(Some(3)), 18), "{s}");
         assert_eq!(r.limit_text.as_deref(), Some("limit: \"2\""));
         let t = &step(&x, "template-defaults", s).attrs.timeouts[0];
-        assert_eq!((t.ms.clone(), t.source.line, t.text.as_str()), (Value::Known(30_000), 17, "templateDefaults timeout: 30s"));
+        assert_eq!(
+            (t.ms.clone(), t.source.line, t.text.as_str()),
+            (Value::Known(30_000), 17, "templateDefaults timeout: 30s")
+        );
     }
 }
 
@@ -297,7 +320,10 @@ fn dag_coinflip_recursion_is_read_once_and_noted() {
     assert_eq!(e.source.line, 36);
     let tails = step(&x, nested, "tails");
     assert!(tails.attrs.description.as_deref().unwrap().contains("recursion"), "{tails:?}");
-    assert_eq!(edge(&x, EdgeKind::Next, "flip-coin", "tails").detail.as_deref(), Some("when: {{steps.flip-coin.outputs.result}} == tails"));
+    assert_eq!(
+        edge(&x, EdgeKind::Next, "flip-coin", "tails").detail.as_deref(),
+        Some("when: {{steps.flip-coin.outputs.result}} == tails")
+    );
     let wf = node(&x, NodeKind::Workflow, "dag-diamond-coinflip");
     assert_eq!(wf.attrs.description.as_deref(), Some("This is an example of coin flip defined as a DAG."));
 }

@@ -28,7 +28,11 @@ fn steps<'a>(x: &'a Extracted, scope: &str) -> Vec<&'a str> {
 }
 
 fn node<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a NodeFact {
-    x.facts.nodes.iter().find(|n| n.kind == kind && n.name == name).unwrap_or_else(|| panic!("no {kind:?} `{name}` in {x:#?}"))
+    x.facts
+        .nodes
+        .iter()
+        .find(|n| n.kind == kind && n.name == name)
+        .unwrap_or_else(|| panic!("no {kind:?} `{name}` in {x:#?}"))
 }
 
 fn step<'a>(x: &'a Extracted, scope: &str, name: &str) -> &'a NodeFact {
