@@ -340,3 +340,27 @@ fn resources_are_side_effects_and_dependencies_lists_are_edges() {
     edge(&x, EdgeKind::Next, "ci", "clone");
     assert_eq!(node(&x, NodeKind::Workflow, "ci").attrs.error_handling[0].value, "onExit: cache-store");
 }
+
+/// The facts of the whole example folder as the model and analysis see them: every name
+/// resolves, and the worst cases follow from the timeouts and retries read.
+#[test]
+fn the_examples_build_a_graph_with_workflow_worst_cases() {
+    let all: Vec<Extracted> = example_files().iter().map(|f| corpus(f)).collect();
+    let graph = crate::model::build(all.iter().map(|x| &x.facts));
+    assert!(graph.dangling.is_empty(), "{:#?}", graph.dangling);
+    let a = crate::analyze::analyze(&graph, &[], &crate::config::Config::default());
+    let wf = |id: &str| a.workflows.get(id).unwrap_or_else(|| panic!("no summary for {id}"));
+    assert_eq!(wf("workflow:timeouts-step").worst_case_ms, Some(10_000));
+    let t = wf("workflow:dag-task-level-timeout");
+    assert_eq!(t.worst_case_ms, Some(40_000), "A (20 s) then the slower of B (10 s) and C (20 s)");
+    assert_eq!(t.critical_path, ["step:dag-task-level-timeout-a", "step:dag-task-level-timeout-c"]);
+    assert_eq!(wf("workflow:template-defaults").worst_case_ms, Some(2 * 3 * 30_000), "two steps, 3 attempts of 30 s");
+    assert_eq!(wf("workflow:timeouts-workflow").deadline_ms, Some(30_000));
+    assert_eq!(
+        wf("workflow:retry-backoff").unbounded,
+        ["step:retry-backoff-retry-backoff"],
+        "no timeout bounds an attempt"
+    );
+    let forever = a.findings.iter().find(|f| f.code == "unbounded-retry").expect("retryStrategy without limit");
+    assert_eq!(forever.node.as_deref(), Some("step:retry-to-completion-retry-to-completion"));
+}
