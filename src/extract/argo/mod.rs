@@ -251,12 +251,15 @@ fn workflow_attrs(cx: &Doc, spec: &Node, wf: &mut NodeFact, diags: &mut Vec<Diag
     }
 }
 
-/// A `dag` or `steps` entrypoint's own limits bound the whole run: they go on the workflow.
+/// A `dag` or `steps` entrypoint's own limits and retries apply to the whole run: they go on
+/// the workflow. (A leaf entrypoint is the workflow's one step and keeps them itself.)
 fn entrypoint_attrs(cx: &Doc, tmpl: &Node, wf: &mut NodeFact, diags: &mut Vec<Diagnostic>) {
     if !template::is_flow(tmpl) {
         return;
     }
-    wf.attrs.timeouts.extend(template::timeouts(cx, tmpl, &value::Params::default(), diags));
+    let params = value::Params::of(None, tmpl);
+    wf.attrs.timeouts.extend(template::timeouts(cx, tmpl, &params, diags));
+    wf.attrs.retries.extend(template::retry(cx, tmpl, &params, diags));
     if wf.attrs.description.is_none() {
         wf.attrs.description = description(tmpl.get("metadata"));
     }
@@ -267,7 +270,7 @@ pub(crate) fn entry<'a>(map: &'a Node, key: &str) -> Option<(&'a Node, &'a Node)
     map.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
 }
 
-/// Keeps a parse of a number that may be unknown; `Value` has no `map`.
+/// A value not known statically, shown as the text written.
 pub(crate) fn unknown<T>(expr: impl Into<String>) -> Value<T> {
     Value::Unknown { expr: expr.into() }
 }

@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostic;
 use crate::extract::yaml::Node;
-use crate::extract::{HttpCall, NodeFact, Origin, TimeoutFact};
+use crate::extract::{HttpCall, NodeFact, Origin, RetryFact, TimeoutFact};
 use crate::source::Located;
 
 use super::value::{self, Params};
@@ -26,6 +26,12 @@ pub fn apply(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags:
     }
     leaf(cx, tmpl, params, step, diags);
     step.attrs.timeouts.extend(timeouts(cx, tmpl, params, diags));
+    step.attrs.retries.extend(retry(cx, tmpl, params, diags));
+}
+
+/// The retry strategy a template runs with: its own, else `spec.templateDefaults`', else
+/// (for a template that does work) the workflow's `spec.retryStrategy`.
+pub fn retry(cx: &Doc, tmpl: &Node, params: &Params, diags: &mut Vec<Diagnostic>) -> Option<RetryFact> {
     let own = entry(tmpl, "retryStrategy");
     let inherited = cx.defaults.and_then(|d| entry(d, "retryStrategy"));
     // The workflow-wide strategy applies to the steps that do work, not to a nested DAG:
@@ -33,11 +39,10 @@ pub fn apply(cx: &Doc, tmpl: &Node, params: &Params, step: &mut NodeFact, diags:
     let workflow = cx.wf_retry.filter(|_| !is_flow(tmpl));
     let chosen =
         own.map(|r| (r, "")).or(inherited.map(|r| (r, "templateDefaults "))).or(workflow.map(|r| (r, "spec ")));
-    if let Some(((key, body), origin)) = chosen {
-        let mut fact = retry::fact(cx, key, body, params, diags);
-        fact.text = format!("{origin}retryStrategy: {}", fact.text);
-        step.attrs.retries.push(fact);
-    }
+    let ((key, body), origin) = chosen?;
+    let mut fact = retry::fact(cx, key, body, params, diags);
+    fact.text = format!("{origin}retryStrategy: {}", fact.text);
+    Some(fact)
 }
 
 /// The template's `timeout` and `activeDeadlineSeconds`, each from the template or else
