@@ -304,6 +304,10 @@ fn template_defaults_apply_to_every_template() {
             (Value::Known(30_000), 17, "templateDefaults timeout: 30s")
         );
     }
+    // The entrypoint `steps` template inherits them too: they bound and retry the whole run.
+    let wf = node(&x, NodeKind::Workflow, "template-defaults");
+    assert_eq!(wf.attrs.timeouts[0].ms, Value::Known(30_000));
+    assert_eq!(wf.attrs.retries[0].max_attempts, Value::Known(Some(3)));
 }
 
 #[test]
