@@ -28,10 +28,10 @@ pub fn cycle(text: &str, source: Source) -> Result<RetryFact, String> {
         return Ok(fact);
     }
     let parts: Vec<&str> = t.split(',').map(str::trim).collect();
-    if let [single] = parts.as_slice() {
-        if let Some(repeat) = single.strip_prefix('R').or_else(|| single.strip_prefix('r')) {
-            return repeated(fact, repeat, t);
-        }
+    if let [single] = parts.as_slice()
+        && let Some(repeat) = single.strip_prefix('R').or_else(|| single.strip_prefix('r'))
+    {
+        return repeated(fact, repeat, t);
     }
     let mut delays = Vec::new();
     for p in &parts {
