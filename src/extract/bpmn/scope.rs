@@ -87,7 +87,16 @@ impl Scopes<'_, '_> {
 pub fn collect<'a, 'i>(cx: &Cx, doc: &'a Document<'i>, diags: &mut Vec<Diagnostic>) -> Scopes<'a, 'i> {
     let mut scopes = Scopes { list: Vec::new(), ids: HashMap::new(), processes: HashMap::new() };
     let processes: Vec<Node<'a, 'i>> = doc.root_element().descendants().filter(|n| is(*n, "process")).collect();
-    let names = unique_names(&processes);
+    // In a collaboration diagram the name is often on the pool (`participant`), not on
+    // the process: a process without a name takes its pool's.
+    let pools: HashMap<&str, String> = doc
+        .root_element()
+        .descendants()
+        .filter(|n| is(*n, "participant"))
+        .filter_map(|p| Some((p.attribute("processRef")?, clean(p.attribute("name")?))))
+        .filter(|(_, name)| !name.is_empty())
+        .collect();
+    let names = unique_names(&processes, |p| p.attribute("id").and_then(|id| pools.get(id).cloned()));
     for (el, name) in processes.iter().zip(&names) {
         if let Some(id) = el.attribute("id") {
             scopes.processes.insert(id, name.clone());
@@ -128,7 +137,7 @@ fn walk<'a, 'i>(
         }
     }
     let idx = scopes.list.len();
-    for (i, (node, name)) in nodes.iter().zip(unique_names(&nodes)).enumerate() {
+    for (i, (node, name)) in nodes.iter().zip(unique_names(&nodes, |_| None)).enumerate() {
         register(cx, scopes, node, Target::Step(idx, i), diags);
         scope.steps.push(Step { name, el: *node });
     }
@@ -170,9 +179,9 @@ fn register<'a>(
     }
 }
 
-/// `name` (whitespace collapsed), else the id; a name met again is qualified with its id
-/// (`Approve (Task_2)`) so that the name is unique within its scope.
-fn unique_names(nodes: &[Node]) -> Vec<String> {
+/// `name` (whitespace collapsed), else `alt`, else the id; a name met again is qualified
+/// with its id (`Approve (Task_2)`) so that the name is unique within its scope.
+fn unique_names(nodes: &[Node], alt: impl Fn(&Node) -> Option<String>) -> Vec<String> {
     let mut seen = HashSet::new();
     nodes
         .iter()
@@ -183,6 +192,7 @@ fn unique_names(nodes: &[Node]) -> Vec<String> {
                 .attribute("name")
                 .map(clean)
                 .filter(|s| !s.is_empty())
+                .or_else(|| alt(n))
                 .or_else(|| id.clone())
                 .unwrap_or_else(|| format!("{} {}", n.tag_name().name(), i + 1));
             let mut name = base.clone();

@@ -239,3 +239,13 @@ fn deep_nesting_stops_with_a_warning() {
     assert_eq!(x.diagnostics.len(), 1);
     assert_eq!(x.facts.nodes.iter().filter(|n| n.kind == NodeKind::Workflow).count(), super::super::MAX_DEPTH);
 }
+
+#[test]
+fn a_process_without_a_name_takes_its_pool_name() {
+    let x = read(
+        r#"<collaboration id="c"><participant id="pool" name="Web shop" processRef="p1" /></collaboration>
+<process id="p1"><startEvent id="s" /></process>"#,
+    );
+    assert_eq!(x.facts.nodes[0].name, "Web shop");
+    assert_eq!(step(&x, "s").scope.as_deref(), Some("Web shop"));
+}
