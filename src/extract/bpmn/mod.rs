@@ -19,6 +19,7 @@ mod iso;
 mod retry;
 mod scope;
 mod step;
+mod zeebe;
 
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,9 @@ use crate::source::{Located, Source};
 
 use super::iso::{self, IsoError};
 use super::scope::{Scope, Scopes, Step};
-use super::{Cx, camunda_attr, camunda_attr_at, child, clean, event_definition, extensions, flag, retry, text_of};
+use super::{
+    Cx, camunda_attr, camunda_attr_at, child, clean, event_definition, extensions, flag, retry, text_of, zeebe,
+};
 
 /// Builds the step fact of one flow node; a call activity also gives its `calls` edge.
 pub fn node(
@@ -54,6 +56,12 @@ pub fn node(
                 .into(),
         );
     }
+    if let Some(t) = zeebe::job_type(el) {
+        notes.push(format!(
+            "A Zeebe job worker of type \"{t}\" activates this job. When it fails the job, it sets the retries \
+             left and the backoff; at zero retries the job becomes an incident."
+        ));
+    }
     let (before, after) = (flag(el, "asyncBefore"), flag(el, "asyncAfter"));
     if before {
         notes.push(
@@ -88,7 +96,8 @@ fn activity(kind: &str, el: Node, scopes: &Scopes) -> Option<String> {
             None => "script task".to_string(),
         },
         "callActivity" => {
-            let called = el.attribute("calledElement").map(clean).unwrap_or_default();
+            let called =
+                el.attribute("calledElement").map(clean).or_else(|| zeebe::called_name(el)).unwrap_or_default();
             let called = scopes.processes.get(called.as_str()).cloned().unwrap_or(called);
             return Some(format!("call activity {called}").trim_end().to_string());
         }
@@ -102,6 +111,9 @@ fn activity(kind: &str, el: Node, scopes: &Scopes) -> Option<String> {
 
 /// How Camunda runs a task: a Java class, an expression, an external worker, a connector.
 fn implementation(el: Node) -> Option<String> {
+    if let Some(t) = zeebe::job_type(el) {
+        return Some(format!("job type \"{t}\""));
+    }
     if camunda_attr(el, "type") == Some("external") {
         let topic = camunda_attr(el, "topic").map(clean).unwrap_or_default();
         return Some(format!("external topic \"{topic}\""));
@@ -123,9 +135,12 @@ fn waits(cx: &Cx, kind: &str, el: Node, external: bool) -> Option<String> {
         let topic = camunda_attr(el, "topic").map(clean).unwrap_or_default();
         return Some(format!("an external worker on topic \"{topic}\""));
     }
+    if let Some(t) = zeebe::job_type(el) {
+        return Some(format!("a job worker of type \"{t}\""));
+    }
     match kind {
         "userTask" => {
-            let who: Vec<String> = [
+            let mut who: Vec<String> = [
                 ("assignee", "assignee"),
                 ("candidateUsers", "candidate users"),
                 ("candidateGroups", "candidate groups"),
@@ -133,6 +148,7 @@ fn waits(cx: &Cx, kind: &str, el: Node, external: bool) -> Option<String> {
             .iter()
             .filter_map(|(k, label)| camunda_attr(el, k).map(|v| format!("{label} {}", clean(v))))
             .collect();
+            who.extend(zeebe::assignment(el));
             Some(if who.is_empty() { "a person".to_string() } else { format!("a person: {}", who.join(", ")) })
         }
         "receiveTask" => Some(message(cx, el.attribute("messageRef"))),
@@ -180,7 +196,14 @@ fn call(
     notes: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(called) = step.el.attribute("calledElement").map(clean).filter(|s| !s.is_empty()) else {
+    let written = match step.el.attribute("calledElement") {
+        Some(_) => Some((
+            step.el.attribute("calledElement").map(clean).unwrap_or_default(),
+            cx.attr_at(step.el, "calledElement"),
+        )),
+        None => zeebe::called(cx, step.el),
+    };
+    let Some((called, at)) = written.filter(|(c, _)| !c.is_empty()) else {
         diags.push(Diagnostic::warning(
             "invalid-value",
             cx.of(step.el),
@@ -188,7 +211,7 @@ fn call(
         ));
         return;
     };
-    if called.contains("${") || called.contains("#{") {
+    if called.contains("${") || called.contains("#{") || called.starts_with('=') {
         notes.push(format!("The called process is chosen at run time: `{called}`."));
         return;
     }
@@ -197,7 +220,7 @@ fn call(
         from: NodeRef::scoped(NodeKind::Step, &step.name, &scope.workflow),
         to: NodeRef::new(NodeKind::Workflow, name),
         kind: EdgeKind::Calls,
-        source: cx.attr_at(step.el, "calledElement"),
+        source: at,
         resolve: Resolve::External,
         detail: None,
     });
@@ -326,6 +349,10 @@ fn retries(
     if let Some(p) = profile {
         let name = p.attribute("value").map(clean).unwrap_or_default();
         n.attrs.retries.push(retry::profile(&name, cx.of(p)));
+        return;
+    }
+    if let Some(fact) = zeebe::retries(cx, el) {
+        n.attrs.retries.push(fact);
         return;
     }
     if is_job {

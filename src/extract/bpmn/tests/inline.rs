@@ -249,3 +249,38 @@ fn a_process_without_a_name_takes_its_pool_name() {
     assert_eq!(x.facts.nodes[0].name, "Web shop");
     assert_eq!(step(&x, "s").scope.as_deref(), Some("Web shop"));
 }
+
+#[test]
+fn zeebe_job_types_retries_and_called_processes() {
+    let x = extract(
+        "c8.bpmn",
+        r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="order" name="Order">
+    <bpmn:serviceTask id="charge" name="Charge">
+      <bpmn:extensionElements><zeebe:taskDefinition type="charge-card" retries="5" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:serviceTask id="ship" name="Ship">
+      <bpmn:extensionElements><zeebe:taskDefinition type="ship" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:userTask id="ok" name="Check">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="sales" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:callActivity id="c" name="Invoice">
+      <bpmn:extensionElements><zeebe:calledElement processId="invoice" /></bpmn:extensionElements>
+    </bpmn:callActivity>
+  </bpmn:process>
+</bpmn:definitions>"#,
+    );
+    let charge = step(&x, "Charge");
+    assert_eq!(charge.attrs.activity.as_ref().unwrap().value, "service task (job type \"charge-card\")");
+    assert_eq!(charge.attrs.waits.as_ref().unwrap().value, "a job worker of type \"charge-card\"");
+    let r = &charge.attrs.retries[0];
+    assert_eq!((r.library.as_str(), r.max_attempts.clone()), ("zeebe", Value::Known(Some(5))));
+    assert!(matches!(r.initial_delay_ms, Value::Unknown { .. }));
+    assert_eq!(r.source.line, 5);
+    assert_eq!(step(&x, "Ship").attrs.retries[0].limit_text.as_deref(), Some("default (3 tries)"));
+    assert_eq!(step(&x, "Check").attrs.waits.as_ref().unwrap().value, "a person: candidate groups sales");
+    let call = edges_of(&x, EdgeKind::Calls)[0];
+    assert_eq!((call.to.name.as_str(), call.source.line), ("invoice", 14));
+}
