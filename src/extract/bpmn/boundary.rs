@@ -10,7 +10,7 @@ use crate::source::Located;
 use super::emit::reference;
 use super::scope::{Scopes, Target};
 use super::step::{duration_value, timer_spec};
-use super::{Cx, child, clean, event_definition, short, text_of};
+use super::{Cx, child, clean, code, event_definition, short, text_of};
 
 /// Reads boundary event `bi` of scope `si` onto the step it is attached to.
 pub fn apply(
@@ -70,16 +70,16 @@ pub fn apply(
     let node = &mut steps[ts][ti];
     let at = cx.of(b);
     let mode = if interrupting { "" } else { "non-interrupting " };
-    let code = |map: &std::collections::HashMap<&str, &str>, d: Node, attr: &str| -> String {
+    let code_of = |map: &std::collections::HashMap<&str, &str>, d: Node, attr: &str| -> String {
         d.attribute(attr).map_or("(any)".to_string(), |r| clean(map.get(r).copied().unwrap_or(r)))
     };
     let (kind, detail, handling, note) = match def {
         Some(("errorEventDefinition", d)) => {
-            let c = code(&cx.errors, d, "errorRef");
+            let c = code_of(&cx.errors, d, "errorRef");
             (EdgeKind::OnError, format!("error {c}"), Some(format!("error boundary event {c} -> {names}")), None)
         }
         Some(("escalationEventDefinition", d)) => {
-            let c = code(&cx.escalations, d, "escalationRef");
+            let c = code_of(&cx.escalations, d, "escalationRef");
             let h = format!("{mode}escalation boundary event {c} -> {names}");
             (EdgeKind::OnError, format!("escalation {c}"), Some(h), None)
         }
@@ -109,7 +109,8 @@ pub fn apply(
                     // The task keeps running: this is a reminder or an escalation path,
                     // not a limit on the task.
                     let note = format!(
-                        "After {text}, a non-interrupting timer (`{label}`) also starts {names}; this step keeps running."
+                        "After {text}, a non-interrupting timer ({}) also starts {names}; this step keeps running.",
+                        code(&label)
                     );
                     (EdgeKind::Next, format!("non-interrupting timer {text}"), None, Some(note))
                 }
@@ -125,14 +126,14 @@ pub fn apply(
         },
         Some((other @ ("messageEventDefinition" | "signalEventDefinition" | "conditionalEventDefinition"), d)) => {
             let what = match other {
-                "messageEventDefinition" => format!("message {}", code(&cx.messages, d, "messageRef")),
-                "signalEventDefinition" => format!("signal {}", code(&cx.signals, d, "signalRef")),
+                "messageEventDefinition" => format!("message {}", code_of(&cx.messages, d, "messageRef")),
+                "signalEventDefinition" => format!("signal {}", code_of(&cx.signals, d, "signalRef")),
                 _ => format!("condition {}", short(&child(d, "condition").map(text_of).unwrap_or_default())),
             };
             let note = if interrupting {
-                format!("Interrupted by {what} (`{label}`): continues at {names}.")
+                format!("Interrupted by {what} ({}): continues at {names}.", code(&label))
             } else {
-                format!("On {what} (`{label}`), also starts {names}; this step keeps running.")
+                format!("On {what} ({}), also starts {names}; this step keeps running.", code(&label))
             };
             (EdgeKind::Next, what, None, Some(note))
         }

@@ -8,7 +8,7 @@ use crate::model::{EdgeKind, NodeKind};
 use crate::source::Located;
 
 use super::scope::{Scope, Scopes, Target};
-use super::{Cx, boundary, camunda_attr, child, clean, event_definition, short, step, text_of};
+use super::{Cx, boundary, camunda_attr, child, clean, code, event_definition, short, step, text_of};
 
 pub fn emit(cx: &Cx, scopes: &Scopes, diags: &mut Vec<Diagnostic>) -> Facts {
     let mut facts = Facts::default();
@@ -64,7 +64,7 @@ fn workflow(cx: &Cx, scope: &Scope) -> NodeFact {
     let el = scope.el;
     let mut notes: Vec<String> = Vec::new();
     if scope.parent.is_none() {
-        let mut line = format!("BPMN process `{}`", el.attribute("id").unwrap_or("?"));
+        let mut line = format!("BPMN process {}", code(el.attribute("id").unwrap_or("?")));
         match el.attribute("isExecutable") {
             Some("true") => line.push_str(", executable"),
             Some("false") => line.push_str(", not executable (a model only: no engine runs it)"),

@@ -177,6 +177,12 @@ pub fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A value from the model as Markdown inline code, safe even when it holds a backtick.
+pub fn code(s: &str) -> String {
+    let s = clean(s);
+    if s.contains('`') { format!("`` {s} ``") } else { format!("`{s}`") }
+}
+
 /// Shortens a detail for an edge label.
 pub fn short(s: &str) -> String {
     let s = clean(s);

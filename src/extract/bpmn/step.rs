@@ -10,7 +10,7 @@ use crate::source::{Located, Source};
 use super::iso::{self, IsoError};
 use super::scope::{Scope, Scopes, Step};
 use super::{
-    Cx, camunda_attr, camunda_attr_at, child, clean, event_definition, extensions, flag, retry, text_of, zeebe,
+    Cx, camunda_attr, camunda_attr_at, child, clean, code, event_definition, extensions, flag, retry, text_of, zeebe,
 };
 
 /// Builds the step fact of one flow node; a call activity also gives its `calls` edge.
@@ -212,7 +212,7 @@ fn call(
         return;
     };
     if called.contains("${") || called.contains("#{") || called.starts_with('=') {
-        notes.push(format!("The called process is chosen at run time: `{called}`."));
+        notes.push(format!("The called process is chosen at run time: {}.", code(&called)));
         return;
     }
     let name = scopes.processes.get(called.as_str()).cloned().unwrap_or(called);
@@ -267,13 +267,13 @@ pub fn duration_value(text: &str, at: &Source, diags: &mut Vec<Diagnostic>) -> V
 /// What an event does besides routing: how a start event starts, how an end event ends.
 fn event_note(cx: &Cx, kind: &str, el: Node) -> Option<String> {
     let (def, d) = event_definition(el)?;
-    let code = |map: &std::collections::HashMap<&str, &str>, attr: &str| -> String {
+    let code_of = |map: &std::collections::HashMap<&str, &str>, attr: &str| -> String {
         d.attribute(attr).map_or("(any)".to_string(), |r| clean(map.get(r).copied().unwrap_or(r)))
     };
     let timer = || {
         let spec =
             ["timeDuration", "timeDate", "timeCycle"].into_iter().find_map(|k| child(d, k).map(|c| (k, text_of(c))));
-        spec.map_or("a timer".to_string(), |(k, t)| format!("a timer ({k} `{}`)", clean(&t)))
+        spec.map_or("a timer".to_string(), |(k, t)| format!("a timer ({k} {})", code(&t)))
     };
     Some(match (kind, def) {
         ("startEvent", "timerEventDefinition") => format!("Starts on {}.", timer()),
@@ -281,22 +281,22 @@ fn event_note(cx: &Cx, kind: &str, el: Node) -> Option<String> {
             format!("Starts when {} arrives.", message(cx, d.attribute("messageRef")))
         }
         ("startEvent", "errorEventDefinition") => {
-            format!("Starts when error {} is thrown.", code(&cx.errors, "errorRef"))
+            format!("Starts when error {} is thrown.", code_of(&cx.errors, "errorRef"))
         }
         ("startEvent", "escalationEventDefinition") => {
-            format!("Starts when escalation {} is raised.", code(&cx.escalations, "escalationRef"))
+            format!("Starts when escalation {} is raised.", code_of(&cx.escalations, "escalationRef"))
         }
-        ("startEvent", "signalEventDefinition") => format!("Starts on signal {}.", code(&cx.signals, "signalRef")),
-        ("endEvent", "errorEventDefinition") => format!("Ends by throwing error {}.", code(&cx.errors, "errorRef")),
+        ("startEvent", "signalEventDefinition") => format!("Starts on signal {}.", code_of(&cx.signals, "signalRef")),
+        ("endEvent", "errorEventDefinition") => format!("Ends by throwing error {}.", code_of(&cx.errors, "errorRef")),
         ("endEvent", "terminateEventDefinition") => "Terminates the whole process instance.".to_string(),
         ("endEvent" | "intermediateThrowEvent", "escalationEventDefinition") => {
-            format!("Raises escalation {}.", code(&cx.escalations, "escalationRef"))
+            format!("Raises escalation {}.", code_of(&cx.escalations, "escalationRef"))
         }
         ("endEvent" | "intermediateThrowEvent", "compensateEventDefinition") => {
             "Compensates (undoes) the completed activities of its scope.".to_string()
         }
         ("endEvent" | "intermediateThrowEvent", "signalEventDefinition") => {
-            format!("Broadcasts signal {}.", code(&cx.signals, "signalRef"))
+            format!("Broadcasts signal {}.", code_of(&cx.signals, "signalRef"))
         }
         _ => return None,
     })
@@ -306,8 +306,8 @@ fn loop_note(el: Node) -> Option<String> {
     if let Some(mi) = child(el, "multiInstanceLoopCharacteristics") {
         let how = if mi.attribute("isSequential") == Some("true") { "one after another" } else { "in parallel" };
         let over = camunda_attr(mi, "collection")
-            .map(|c| format!("once per element of `{}`", clean(c)))
-            .or_else(|| child(mi, "loopCardinality").map(|c| format!("`{}` times", clean(&text_of(c)))))
+            .map(|c| format!("once per element of {}", code(c)))
+            .or_else(|| child(mi, "loopCardinality").map(|c| format!("{} times", code(&text_of(c)))))
             .unwrap_or_else(|| "several times".to_string());
         return Some(format!("Multi-instance: runs {over}, {how}."));
     }

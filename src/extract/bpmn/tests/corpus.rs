@@ -172,3 +172,20 @@ fn prefixes_do_not_matter() {
     let wf = x.facts.nodes.iter().find(|n| n.kind == NodeKind::Workflow).unwrap();
     assert!(wf.attrs.description.as_deref().unwrap().contains("calling the sub-process"));
 }
+
+#[test]
+fn truncated_files_never_panic() {
+    for (path, text) in FILES {
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                let x = extract(path, &text[..cut]);
+                assert!(
+                    x.diagnostics.iter().all(|d| d.code == "parse-error" || d.code == "invalid-value"),
+                    "{path}@{cut}"
+                );
+            }
+            cut += 97;
+        }
+    }
+}
