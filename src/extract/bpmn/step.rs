@@ -45,6 +45,9 @@ pub fn node(
         n.attrs.duration_ms = timer_wait(cx, el, diags);
     }
     notes.extend(event_note(cx, kind, el));
+    if kind == "manualTask" {
+        notes.push("Manual task: done by a person outside the engine, which passes straight through.".into());
+    }
     notes.extend(loop_note(el));
     if el.attribute("isForCompensation") == Some("true") {
         notes.push("Compensation handler: runs only when the activity it compensates is undone.".into());
@@ -89,8 +92,9 @@ fn activity(kind: &str, el: Node, scopes: &Scopes) -> Option<String> {
         "businessRuleTask" => "business rule task".to_string(),
         "userTask" => "user task".to_string(),
         "receiveTask" => "receive task".to_string(),
-        "manualTask" => "manual task".to_string(),
-        "task" => "task".to_string(),
+        // The engine passes straight through these (the work, if any, happens outside
+        // it): they cannot fail and take no time, so they get no activity.
+        "manualTask" | "task" => return None,
         "scriptTask" => match el.attribute("scriptFormat") {
             Some(f) => return Some(format!("script task ({})", clean(f))),
             None => "script task".to_string(),

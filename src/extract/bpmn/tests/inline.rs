@@ -284,3 +284,18 @@ fn zeebe_job_types_retries_and_called_processes() {
     let call = edges_of(&x, EdgeKind::Calls)[0];
     assert_eq!((call.to.name.as_str(), call.source.line), ("invoice", 14));
 }
+
+#[test]
+fn pass_through_tasks_cannot_fail() {
+    let x = read(
+        r#"<process id="p">
+  <task id="t" name="Think" />
+  <manualTask id="m" name="Sign paper" />
+  <scriptTask id="s" name="Score" scriptFormat="groovy"><script>1</script></scriptTask>
+</process>"#,
+    );
+    assert!(step(&x, "Think").attrs.activity.is_none());
+    assert!(step(&x, "Sign paper").attrs.activity.is_none());
+    assert!(step(&x, "Sign paper").attrs.description.as_deref().unwrap().contains("outside the engine"));
+    assert_eq!(step(&x, "Score").attrs.activity.as_ref().unwrap().value, "script task (groovy)");
+}
