@@ -12,6 +12,8 @@
 //! the workflow points at (`workflow --next--> start event`). A sub-process is a step that
 //! contains a nested workflow `<parent> › <sub-process>`. Boundary events are not steps: they
 //! add timeouts, error handling and `on_error` edges to the task they are attached to.
+//! Retries come from Camunda 7 retry cycles ([`retry`]) or Camunda 8 job definitions
+//! ([`zeebe`]).
 
 mod boundary;
 mod emit;
