@@ -145,7 +145,7 @@ fn side_effect(service: &str, api: &str, target: &str, params: Option<&Node>) ->
         ("dynamodb", "updateItem") => format!("updates an item in {target}"),
         ("dynamodb", "deleteItem") => format!("deletes an item from {target}"),
         ("dynamodb", "batchWriteItem" | "transactWriteItems") => format!("writes items to {target}"),
-        ("events", "putEvents") => format!("puts events on {target}"),
+        ("events", "putEvents") => format!("puts events on event bus {}", target.replace("events ", "")),
         ("http", "invoke") => {
             let method = param(params, "Method").and_then(|(v, _)| v.as_str())?.to_ascii_uppercase();
             if !matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
@@ -153,7 +153,8 @@ fn side_effect(service: &str, api: &str, target: &str, params: Option<&Node>) ->
             }
             format!("calls {method} {target}")
         }
-        _ if is_mutating(api) => format!("calls {service} {api} on {target}"),
+        _ if is_mutating(api) && target != service => format!("calls {service} {api} on {target}"),
+        _ if is_mutating(api) => format!("calls {service} {api}"),
         _ => return None,
     };
     Some(effect)

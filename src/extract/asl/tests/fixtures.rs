@@ -1,0 +1,1 @@
+//! Small inline state machines: defaults, malformed definitions, templated values.

@@ -1,0 +1,1 @@
+//! State machines inside SAM and CloudFormation templates.
