@@ -10,7 +10,7 @@ use super::{Cx, choice, number, state};
 /// Parallel branches and Map iterators nested deeper than this are not read: real
 /// machines nest two or three levels, and the bound keeps a hostile file from exhausting
 /// the stack.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = 8;
 
 /// The state types ASL defines.
 const TYPES: [&str; 8] = ["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];

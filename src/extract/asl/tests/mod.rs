@@ -4,7 +4,7 @@ mod corpus;
 mod fixtures;
 mod templates;
 
-use super::extract;
+use super::{claims, extract};
 use crate::diag::{Diagnostic, Severity};
 use crate::extract::{EdgeFact, Extracted, NodeFact, RetryFact};
 use crate::model::{EdgeKind, NodeKind};
