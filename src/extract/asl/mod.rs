@@ -105,9 +105,11 @@ impl Cx<'_> {
     fn at(&self, node: &Node) -> Source {
         match &self.place {
             Place::File => node.source(self.path),
-            Place::Shifted { line, column } => {
-                Source::new(self.path, node.defined.line.saturating_add(*line), node.defined.column.saturating_add(*column))
-            }
+            Place::Shifted { line, column } => Source::new(
+                self.path,
+                node.defined.line.saturating_add(*line),
+                node.defined.column.saturating_add(*column),
+            ),
             Place::Fixed(source) => source.clone(),
         }
     }
@@ -139,8 +141,10 @@ fn one_line(node: &Node, depth: usize) -> String {
             format!("[{}]", items.iter().map(|i| one_line(i, depth + 1)).collect::<Vec<_>>().join(", "))
         }
         yaml::Yaml::Map(entries) => {
-            let parts: Vec<String> =
-                entries.iter().map(|(k, v)| format!("{}: {}", one_line(k, depth + 1), one_line(v, depth + 1))).collect();
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", one_line(k, depth + 1), one_line(v, depth + 1)))
+                .collect();
             format!("{{{}}}", parts.join(", "))
         }
     }

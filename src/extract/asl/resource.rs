@@ -42,9 +42,36 @@ const TOKEN_KEYS: [&str; 3] = ["ClientToken", "ClientRequestToken", "Idempotency
 
 /// API verbs that change something on the other side (`putObject`, `startJobRun`).
 const MUTATING: [&str; 30] = [
-    "put", "update", "delete", "batchWrite", "transactWrite", "send", "publish", "create", "start", "run", "submit",
-    "copy", "write", "terminate", "stop", "modify", "remove", "add", "upload", "restore", "reboot", "cancel", "tag",
-    "untag", "attach", "detach", "register", "deregister", "abort", "purge",
+    "put",
+    "update",
+    "delete",
+    "batchWrite",
+    "transactWrite",
+    "send",
+    "publish",
+    "create",
+    "start",
+    "run",
+    "submit",
+    "copy",
+    "write",
+    "terminate",
+    "stop",
+    "modify",
+    "remove",
+    "add",
+    "upload",
+    "restore",
+    "reboot",
+    "cancel",
+    "tag",
+    "untag",
+    "attach",
+    "detach",
+    "register",
+    "deregister",
+    "abort",
+    "purge",
 ];
 
 pub(super) fn integration<'a>(resource: &str, params: Option<&'a Node>) -> Integration<'a> {
@@ -169,13 +196,20 @@ fn is_mutating(api: &str) -> bool {
 /// What the definition itself says makes a repeat harmless.
 fn idempotency_key<'a>(service: &str, api: &str, params: Option<&'a Node>) -> Option<(String, &'a Node)> {
     let written = |key: &str| param(params, key).map(|(v, n)| (format!("{key} {}", super::one_line(v, 0)), n));
-    if service == "dynamodb" && let Some(found) = written("ConditionExpression") {
+    if service == "dynamodb"
+        && let Some(found) = written("ConditionExpression")
+    {
         return Some(found);
     }
-    if service == "sqs" && let Some(found) = written("MessageDeduplicationId") {
+    if service == "sqs"
+        && let Some(found) = written("MessageDeduplicationId")
+    {
         return Some(found);
     }
-    if service == "states" && api == "startExecution" && let Some((v, n)) = param(params, "Name") {
+    if service == "states"
+        && api == "startExecution"
+        && let Some((v, n)) = param(params, "Name")
+    {
         // A standard workflow will not start a second execution of the same name.
         return Some((format!("execution Name {}", super::one_line(v, 0)), n));
     }

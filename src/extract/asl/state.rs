@@ -80,7 +80,9 @@ pub(super) fn wait(cx: &mut Cx, name: &str, body: &Node, attrs: &mut NodeAttrs) 
     };
     match value {
         Some((key, ms)) => attrs.duration_ms = Some(Located::new(ms, cx.at(key))),
-        None => cx.warn(body, format!("Wait state `{name}` needs `Seconds`, `SecondsPath`, `Timestamp` or `TimestampPath`")),
+        None => {
+            cx.warn(body, format!("Wait state `{name}` needs `Seconds`, `SecondsPath`, `Timestamp` or `TimestampPath`"))
+        }
     }
 }
 

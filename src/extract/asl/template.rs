@@ -53,7 +53,14 @@ fn definition_uri(cx: &mut Cx, id_key: &Node, uri: &Node, note: String) {
 /// `Fn::Sub`. A string built with `Fn::Join` (or any other function) is only known once
 /// deployed.
 fn definition_string(cx: &mut Cx, name: &str, key: &Node, def: &Node, note: String) {
-    let sub = def.get("Fn::Sub").map(|s| s.as_seq().and_then(|l| l.first()).unwrap_or(s));
+    // `Fn::Sub` in JSON is a mapping; YAML's `!Sub` tag is dropped by the reader, which
+    // leaves its argument: the string, or `[string, variables]`. A `!Join` leaves
+    // `[delimiter, [parts]]`, which is not read.
+    let sub =
+        def.get("Fn::Sub").map(|s| s.as_seq().and_then(|l| l.first()).unwrap_or(s)).or_else(|| match def.as_seq()? {
+            [body, vars] if body.as_str().is_some() && vars.as_map().is_some() => Some(body),
+            _ => None,
+        });
     let Some(body) = sub.or(Some(def)).filter(|d| d.as_str().is_some()) else {
         let message = "`DefinitionString` is built with an intrinsic function; it cannot be read before deployment";
         cx.warn(key, message);

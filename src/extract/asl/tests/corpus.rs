@@ -35,7 +35,8 @@ fn every_state_machine_in_the_corpus_extracts_without_problems() {
         states += step_count(&x);
         // Every transition, catcher and StartAt in the corpus names a state of its own scope.
         for e in x.facts.edges.iter().filter(|e| e.resolve == Resolve::Required) {
-            let found = x.facts.nodes.iter().any(|n| n.name == e.to.name && n.scope == e.to.scope && Some(n.kind) == e.to.kind);
+            let found =
+                x.facts.nodes.iter().any(|n| n.name == e.to.name && n.scope == e.to.scope && Some(n.kind) == e.to.kind);
             assert!(found, "{f}: dangling {e:?}");
         }
     }
@@ -64,7 +65,10 @@ fn per_file_workflow_and_state_counts() {
 fn ship_order_retriers_show_their_schedules() {
     let x = corpus("sam/app-order-management/statemachines/ship-order.asl.json");
     assert_eq!(workflows(&x), ["ship-order", "ship-order › Reserve Products › iterator"]);
-    assert_eq!(workflow(&x, "ship-order").attrs.description.as_deref(), Some("Handle new order events complete shipping."));
+    assert_eq!(
+        workflow(&x, "ship-order").attrs.description.as_deref(),
+        Some("Handle new order events complete shipping.")
+    );
     let start = edge(&x, EdgeKind::Next, "ship-order", "Validate Input");
     assert_eq!((start.source.line, start.to.scope.as_deref()), (3, Some("ship-order")));
 
@@ -96,7 +100,10 @@ fn ship_order_callback_task_waits_with_a_timeout_and_a_catch() {
     assert_eq!(s.attrs.waits.as_ref().map(|w| w.value.as_str()), Some("task token (.waitForTaskToken)"));
     assert_eq!(s.attrs.activity.as_ref().unwrap().value, "sqs sendMessage (waits for a task token)");
     let t = &s.attrs.timeouts[0];
-    assert_eq!((t.ms.clone(), t.source.line, t.library.as_str()), (Value::Known(10_800_000), 188, "asl TimeoutSeconds"));
+    assert_eq!(
+        (t.ms.clone(), t.source.line, t.library.as_str()),
+        (Value::Known(10_800_000), 188, "asl TimeoutSeconds")
+    );
     assert_eq!(t.text, "TimeoutSeconds 10800");
     assert_eq!(s.attrs.side_effects[0].value, "sends a message to sqs ${PackageAndShipQueue}");
     assert_eq!(s.attrs.error_handling[0].value, "Catch States.TaskFailed -> Notify Packaging and Shipping Failed");
@@ -114,14 +121,20 @@ fn ship_order_callback_task_waits_with_a_timeout_and_a_catch() {
 fn ship_order_map_iterator_is_a_nested_workflow_with_a_wait() {
     let x = corpus("sam/app-order-management/statemachines/ship-order.asl.json");
     let inner = "ship-order › Reserve Products › iterator";
-    assert_eq!(steps(&x, inner), ["Reserve Product", "Choice", "Reservation Successful", "Notify Delayed", "Wait for availability"]);
+    assert_eq!(
+        steps(&x, inner),
+        ["Reserve Product", "Choice", "Reservation Successful", "Notify Delayed", "Wait for availability"]
+    );
     assert_eq!(activity(&x, "ship-order", "Reserve Products"), Some("map"));
     let c = edge(&x, EdgeKind::Contains, "Reserve Products", inner);
     assert_eq!((c.from.scope.as_deref(), c.to.kind, c.source.line), (Some("ship-order"), Some(NodeKind::Workflow), 87));
     assert_eq!(edge(&x, EdgeKind::Next, inner, "Reserve Product").to.scope.as_deref(), Some(inner));
     let wait = step(&x, inner, "Wait for availability");
     assert!(wait.attrs.activity.is_none());
-    assert_eq!(wait.attrs.duration_ms.as_ref().map(|d| (d.value.clone(), d.source.line)), Some((Value::Known(10_000), 149)));
+    assert_eq!(
+        wait.attrs.duration_ms.as_ref().map(|d| (d.value.clone(), d.source.line)),
+        Some((Value::Known(10_000), 149))
+    );
     let choice = edge(&x, EdgeKind::Next, "Choice", "Notify Delayed");
     assert_eq!(choice.detail.as_deref(), Some("$.reservation_status StringEquals temporarily-unavailable"));
     assert_eq!(edge(&x, EdgeKind::Next, "Choice", "Reservation Successful").detail.as_deref(), Some("Default"));
@@ -134,14 +147,19 @@ fn semaphore_conditional_writes_are_idempotent_and_max_attempts_zero_is_one_atte
     let s = step(&x, branch, "Acquire Lock");
     assert_eq!(s.attrs.side_effects[0].value, "updates an item in dynamodb ${TableSemaphore}");
     let key = s.attrs.idempotent.as_ref().unwrap();
-    assert!(matches!(&key.value, Idempotency::Key(k) if k.starts_with("ConditionExpression currentlockcount <> :limit")));
+    assert!(
+        matches!(&key.value, Idempotency::Key(k) if k.starts_with("ConditionExpression currentlockcount <> :limit"))
+    );
     let r = retry(&x, branch, "Acquire Lock", 0);
     assert_eq!((r.max_attempts.clone(), r.limit_text.as_deref()), (Value::Known(Some(1)), Some("MaxAttempts 0")));
     assert!(schedule(r).is_empty());
     // IntervalSeconds left out: 1 s.
     assert_eq!(schedule(retry(&x, branch, "Acquire Lock", 1)), [1_000, 2_000, 4_000, 8_000, 16_000, 32_000]);
     assert_eq!(s.attrs.error_handling.len(), 2);
-    assert_eq!(edge(&x, EdgeKind::OnError, "Acquire Lock", "Get Current Lock Record").to.scope.as_deref(), Some(branch));
+    assert_eq!(
+        edge(&x, EdgeKind::OnError, "Acquire Lock", "Get Current Lock Record").to.scope.as_deref(),
+        Some(branch)
+    );
     assert_eq!(activity(&x, "dynamodb-semaphore", "Get Lock"), Some("parallel"));
     assert!(step(&x, branch, "Get Current Lock Record").attrs.side_effects.is_empty());
 }

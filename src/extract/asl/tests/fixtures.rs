@@ -61,15 +61,23 @@ fn max_attempts_zero_is_one_attempt_and_max_delay_with_full_jitter() {
     assert_eq!(capped.limit_text.as_deref(), Some("MaxAttempts 5"));
     let a = step(&x, "orders", "A");
     assert_eq!(a.attrs.side_effects[0].value, "sends a message to sqs orders.fifo");
-    assert_eq!(a.attrs.idempotent.as_ref().map(|i| &i.value), Some(&Idempotency::Key("MessageDeduplicationId $.orderId".into())));
+    assert_eq!(
+        a.attrs.idempotent.as_ref().map(|i| &i.value),
+        Some(&Idempotency::Key("MessageDeduplicationId $.orderId".into()))
+    );
 }
 
 #[test]
 fn a_next_to_nowhere_is_a_required_edge_with_its_line() {
-    let x = asl("{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\"Type\": \"Pass\",\n      \"Next\": \"Nowhere\"}\n  }\n}");
+    let x = asl(
+        "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\"Type\": \"Pass\",\n      \"Next\": \"Nowhere\"}\n  }\n}",
+    );
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
     let e = edge(&x, EdgeKind::Next, "A", "Nowhere");
-    assert_eq!((e.resolve, e.to.scope.as_deref(), e.to.kind), (Resolve::Required, Some("orders"), Some(NodeKind::Step)));
+    assert_eq!(
+        (e.resolve, e.to.scope.as_deref(), e.to.kind),
+        (Resolve::Required, Some("orders"), Some(NodeKind::Step))
+    );
     assert_eq!((e.source.line, e.source.column), (5, 15));
     assert!(step(&x, "orders", "A").attrs.activity.is_none());
 }
@@ -86,7 +94,9 @@ fn a_missing_start_at_is_a_warning_and_the_states_are_still_read() {
 
 #[test]
 fn a_non_numeric_max_attempts_is_a_warning_and_unknown() {
-    let x = asl("{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\",\n  \"Retry\": [{\"ErrorEquals\": [\"States.ALL\"],\n    \"MaxAttempts\": \"lots\"}], \"End\": true}}}");
+    let x = asl(
+        "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\",\n  \"Retry\": [{\"ErrorEquals\": [\"States.ALL\"],\n    \"MaxAttempts\": \"lots\"}], \"End\": true}}}",
+    );
     assert_eq!(warnings(&x), [(3, "`MaxAttempts` must be a whole number of retries (0 or more), found `lots`")]);
     let r = retry(&x, "orders", "A", 0);
     assert_eq!(r.max_attempts, Value::Unknown { expr: "lots".into() });
@@ -134,7 +144,10 @@ fn yaml_asl_with_jsonata() {
     let r = step(&x, "review", "Review");
     assert_eq!(r.attrs.timeouts[0].ms, Value::Unknown { expr: "{% $timeout %}".into() });
     assert_eq!(r.attrs.side_effects[0].value, "writes an item to dynamodb reviews");
-    assert_eq!(r.attrs.idempotent.as_ref().map(|i| &i.value), Some(&Idempotency::Key("ConditionExpression attribute_not_exists(id)".into())));
+    assert_eq!(
+        r.attrs.idempotent.as_ref().map(|i| &i.value),
+        Some(&Idempotency::Key("ConditionExpression attribute_not_exists(id)".into()))
+    );
     assert_eq!(r.attrs.error_handling[0].value, "Catch States.ALL -> Done");
     assert_eq!(edge(&x, EdgeKind::OnError, "Review", "Done").source.line, 19);
 }
@@ -153,7 +166,9 @@ fn a_broken_json_file_is_one_parse_error_with_its_line() {
 fn nesting_is_bounded_without_panicking() {
     let mut text = String::from(r#"{"Type": "Succeed"}"#);
     for _ in 0..10 {
-        text = format!(r#"{{"Type": "Parallel", "End": true, "Branches": [{{"StartAt": "P", "States": {{"P": {text}}}}}]}}"#);
+        text = format!(
+            r#"{{"Type": "Parallel", "End": true, "Branches": [{{"StartAt": "P", "States": {{"P": {text}}}}}]}}"#
+        );
     }
     let x = asl(&format!(r#"{{"StartAt": "P", "States": {{"P": {text}}}}}"#));
     assert_eq!(warnings(&x).len(), 1, "{:#?}", x.diagnostics);

@@ -4,7 +4,11 @@ use super::*;
 use crate::extract::{Resolve, Value};
 
 fn warnings(x: &Extracted) -> Vec<(u32, &str)> {
-    x.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).map(|d| (d.source.line, d.message.as_str())).collect()
+    x.diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .map(|d| (d.source.line, d.message.as_str()))
+        .collect()
 }
 
 #[test]
@@ -153,4 +157,14 @@ fn a_definition_in_s3_cannot_be_read() {
     let x = extract("cfn/s3.yaml", text);
     assert_eq!(warnings(&x), [(5, "the definition of `M` is in S3 and cannot be read from the repository")]);
     assert!(x.facts.nodes.is_empty());
+}
+
+#[test]
+fn a_sub_with_variables_in_yaml_is_read_and_a_join_is_not() {
+    let text = "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Sub\n        - '{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Succeed\"}}}'\n        - Table: !Ref T\n  J:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Join ['', ['{', '}']]\n";
+    let x = extract("cfn/sub.yaml", text);
+    assert_eq!(workflows(&x), ["M"]);
+    assert_eq!(step(&x, "M", "A").source.line, 5);
+    assert_eq!(warnings(&x).len(), 1, "{:#?}", x.diagnostics);
+    assert_eq!(warnings(&x)[0].0, 11);
 }
