@@ -2,6 +2,7 @@
 
 mod corpus;
 mod fixtures;
+mod graph;
 mod templates;
 
 use super::{claims, extract};
