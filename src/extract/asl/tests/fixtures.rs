@@ -201,3 +201,46 @@ fn a_sniffed_state_machine_is_named_by_its_file() {
     assert_eq!(workflows(&x), ["refund"]);
     assert_eq!(steps(&x, "refund"), ["Charge"]);
 }
+
+#[test]
+fn integrations_name_their_targets_and_only_writes_are_side_effects() {
+    let x = asl(r#"{"StartAt": "Get", "States": {
+      "Get": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+              "Parameters": {"ApiEndpoint": "https://erp.example.com/orders", "Method": "GET"}, "Next": "Drop"},
+      "Drop": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:deleteItem",
+               "Parameters": {"TableName": "arn:aws:dynamodb:eu-west-1:123456789012:table/carts"}, "Next": "Emit"},
+      "Emit": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+               "Parameters": {"Entries": [{"Source": "shop", "DetailType": "Dropped"}]}, "Next": "Call"},
+      "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+               "Parameters": {"FunctionName.$": "$.handler"}, "Next": "Child"},
+      "Child": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:refund",
+                               "Name.$": "$.orderId"}, "Next": "Route"},
+      "Route": {"Type": "Choice", "Choices": [
+                  {"And": [{"Variable": "$.total", "NumericGreaterThan": 100}, {"Not": {"Variable": "$.vip", "BooleanEquals": true}}],
+                   "Next": "Get"}],
+                "Default": "Done"},
+      "Done": {"Type": "Succeed"}}}"#);
+    assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
+    let effects =
+        |name: &str| step(&x, "orders", name).attrs.side_effects.iter().map(|e| e.value.clone()).collect::<Vec<_>>();
+    edge(&x, EdgeKind::DependsOn, "Get", "http https://erp.example.com/orders");
+    assert!(effects("Get").is_empty());
+    edge(&x, EdgeKind::DependsOn, "Drop", "dynamodb carts");
+    assert_eq!(effects("Drop"), ["deletes an item from dynamodb carts"]);
+    edge(&x, EdgeKind::DependsOn, "Emit", "events default");
+    assert_eq!(effects("Emit"), ["puts events on event bus default"]);
+    // A function chosen at run time: the dependency is on Lambda itself.
+    edge(&x, EdgeKind::DependsOn, "Call", "lambda");
+    edge(&x, EdgeKind::DependsOn, "Child", "states refund");
+    let child = step(&x, "orders", "Child");
+    assert_eq!(child.attrs.activity.as_ref().unwrap().value, "states startExecution (runs to completion)");
+    assert_eq!(
+        child.attrs.idempotent.as_ref().map(|i| &i.value),
+        Some(&Idempotency::Key("execution Name $.orderId".into()))
+    );
+    assert!(child.attrs.waits.is_none());
+    let rule = edge(&x, EdgeKind::Next, "Route", "Get");
+    assert_eq!(rule.detail.as_deref(), Some("($.total NumericGreaterThan 100 and not $.vip BooleanEquals true)"));
+    assert!(step(&x, "orders", "Route").attrs.activity.is_none());
+}
