@@ -68,7 +68,7 @@ fn is_asl_file(path: &str) -> bool {
 
 /// A whole-file state machine is named by its file: `ship-order.asl.json` is `ship-order`,
 /// which is also the name a SAM template's `DefinitionUri` gives it, so the two merge.
-pub(crate) fn machine_name(path: &str) -> String {
+fn machine_name(path: &str) -> String {
     let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
     [".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml"]
         .iter()
