@@ -216,3 +216,14 @@ fn runner_wait_from_a_path_is_unknown() {
     assert_eq!(d.value, Value::Unknown { expr: "SecondsPath $.test-input.delay-seconds".into() });
     assert_eq!(d.source.line, 35);
 }
+
+#[test]
+fn a_mock_config_for_local_testing_is_not_claimed() {
+    let rel = "sam/app-local-testing-mock-config/statemachine/test/MockConfigFile.json";
+    let text = std::fs::read_to_string(format!("{CORPUS}{rel}")).unwrap();
+    assert!(!claims(&text));
+    // Templates and ASL files are claimed by their text too, for names that say nothing.
+    for f in ["sam/app-order-management/template.yaml", "sam/app-kyc-with-eventbridge/statemachine/kyc.asl.yaml"] {
+        assert!(claims(&std::fs::read_to_string(format!("{CORPUS}{f}")).unwrap()), "{f}");
+    }
+}
