@@ -198,6 +198,9 @@ impl<'de> Visitor<'de> for YamlVisitor {
     }
 }
 
+/// The deepest nesting of maps and sequences read; deeper input is a parse error.
+pub const MAX_DEPTH: usize = 48;
+
 /// Parses every document of `text` as YAML 1.2: `no` and `on` are strings, not booleans (a
 /// YAML 1.1 parser turns GitHub Actions' `on:` into `true`), and number spellings such as
 /// `0755` are kept, as compose-go keeps them.
@@ -210,6 +213,14 @@ pub fn parse(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
     // config file replays one small block, so a tenth of that leaves wide room and
     // stops an alias bomb ten times sooner.
     options.alias_limits.max_total_replayed_events = 100_000;
+    // Every nesting level costs a few frames of recursion here and in the parser; between
+    // 60 and 80 levels a rayon thread's 2 MiB stack overflows in a debug build. Real files
+    // nest far less (a Kubernetes manifest, 15 levels; a Step Functions Parallel state adds
+    // 4 per branch level), so deeper input is refused with a parse error, not a crash.
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
+    options.budget = Some(budget);
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options)
 }
 
@@ -241,4 +252,32 @@ fn strip_location(message: &str) -> &str {
         !l.is_empty() && !c.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) && c.bytes().all(|b| b.is_ascii_digit())
     });
     if is_position { &message[..at] } else { message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `f` on a thread with the stack a rayon worker has, as extraction does.
+    fn on_worker_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(f).unwrap().join().expect("no stack overflow")
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_crash() {
+        let block: String = (0..200).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+        let flow = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let objects = format!("{}1{}", "{\"a\": ".repeat(10_000), "}".repeat(10_000));
+        for text in [block, flow, objects] {
+            let result = on_worker_stack(move || parse(&text).map(|_| ()).map_err(|e| e.to_string()));
+            assert!(result.is_err(), "refused");
+        }
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_reads_on_a_worker_stack() {
+        let text: String = (0..MAX_DEPTH - 1).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+        let docs = on_worker_stack(move || parse(&text).map(|d| d.len()).map_err(|e| e.to_string()));
+        assert_eq!(docs, Ok(1));
+    }
 }

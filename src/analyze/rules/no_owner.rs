@@ -2,12 +2,12 @@
 
 use crate::analyze::Finding;
 use crate::diag::Severity;
-use crate::model::{Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeKind};
 
 pub fn check(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (_, node) in graph.nodes() {
-        if node.external || node.attrs.owner.is_some() {
+    for (idx, node) in graph.nodes() {
+        if node.external || node.attrs.owner.is_some() || is_nested(graph, idx) {
             continue;
         }
         if !matches!(node.kind, NodeKind::Service | NodeKind::Workflow | NodeKind::Alert) {
@@ -24,4 +24,14 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
         ));
     }
     out
+}
+
+/// A branch or iterator run by a step of another workflow belongs to whoever owns that
+/// workflow: it is not reported on its own.
+fn is_nested(graph: &Graph, idx: petgraph::graph::NodeIndex) -> bool {
+    use petgraph::visit::EdgeRef;
+    graph
+        .graph
+        .edges_directed(idx, petgraph::Direction::Incoming)
+        .any(|e| e.weight().kind == EdgeKind::Contains && graph.graph[e.source()].kind == NodeKind::Step)
 }

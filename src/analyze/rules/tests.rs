@@ -299,3 +299,26 @@ fn retries_longer_than_the_workflow_deadline_are_an_inversion() {
     assert_eq!((f.line, f.node.as_deref()), (6, Some("step:ship-charge")));
     assert!(f.message.contains("7.5 s") && f.message.contains("5 s"), "{}", f.message);
 }
+
+#[test]
+fn a_nested_branch_is_not_reported_as_unowned_on_its_own() {
+    let facts = Facts {
+        nodes: vec![
+            NodeFact::new(NodeKind::Workflow, "ship", Source::new("ship.asl.json", 1, 1)),
+            NodeFact::new(NodeKind::Workflow, "ship › Fan out › branch 1", Source::new("ship.asl.json", 20, 1)),
+            task("Fan out", "ship", 10),
+        ],
+        edges: vec![
+            contains(NodeRef::new(NodeKind::Workflow, "ship"), NodeRef::scoped(NodeKind::Step, "Fan out", "ship"), 10),
+            contains(
+                NodeRef::scoped(NodeKind::Step, "Fan out", "ship"),
+                NodeRef::new(NodeKind::Workflow, "ship › Fan out › branch 1"),
+                20,
+            ),
+        ],
+        ..Facts::default()
+    };
+    let a = run(facts, &[]);
+    let unowned: Vec<_> = a.findings.iter().filter(|f| f.code == "no-owner").map(|f| f.node.clone().unwrap()).collect();
+    assert_eq!(unowned, vec!["workflow:ship"]);
+}

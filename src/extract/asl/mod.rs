@@ -8,7 +8,6 @@
 //! state machines inside SAM and CloudFormation templates.
 
 mod choice;
-mod depth;
 mod machine;
 mod number;
 mod resource;
@@ -31,11 +30,6 @@ const TEMPLATE_TYPES: [&str; 2] = ["AWS::StepFunctions::StateMachine", "AWS::Ser
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
     let is_template = TEMPLATE_TYPES.iter().any(|t| text.contains(t));
-    if let Some(line) = depth::too_deep(text) {
-        let message = format!("nested deeper than {} levels; the file is not read", depth::MAX_DEPTH);
-        out.diagnostics.push(Diagnostic::warning("skipped-file", Source::new(path, line, 1), message));
-        return out;
-    }
     let docs = match yaml::parse(text) {
         Ok(docs) => docs,
         Err(e) => {

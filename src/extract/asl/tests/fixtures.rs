@@ -177,11 +177,11 @@ fn nesting_is_bounded_without_panicking() {
 }
 
 #[test]
-fn a_file_too_deep_to_parse_is_skipped_with_a_warning() {
+fn a_file_too_deep_to_parse_is_a_parse_error_at_its_line() {
     let text = format!("{{\"StartAt\": \"A\",\n \"States\": {}1{}}}", "[".repeat(500), "]".repeat(500));
     let x = asl(&text);
     assert_eq!(x.diagnostics.len(), 1);
-    assert_eq!((x.diagnostics[0].code.as_str(), x.diagnostics[0].source.line), ("skipped-file", 2));
+    assert_eq!((x.diagnostics[0].code.as_str(), x.diagnostics[0].source.line), ("parse-error", 2));
 }
 
 #[test]
