@@ -23,7 +23,7 @@ const BOX_H: u32 = 40;
 const BRANCH_H: u32 = 22;
 const GAP_X: u32 = 50;
 const GAP_Y: u32 = 54;
-const MARGIN: u32 = 20;
+const MARGIN: u32 = 40;
 /// Room on the right for loops that go back up.
 const LOOP_ROOM: u32 = 70;
 
@@ -150,6 +150,7 @@ pub fn draw(title: &str, steps: &[FlowStep], edges: &[FlowEdge], layout: &Layout
     let mut out = String::new();
     svg::open(&mut out, width, height, title);
     let mut labels = String::new();
+    let mut lanes = 0u32;
     for (i, e) in edges.iter().enumerate() {
         let (Some(&(fx, fy, fh)), Some(&(tx, ty, th))) = (pos.get(e.from), pos.get(e.to)) else { continue };
         let looping = layout.back.contains(&i) || layout.layer[e.to] <= layout.layer[e.from];
@@ -159,11 +160,29 @@ pub fn draw(title: &str, steps: &[FlowStep], edges: &[FlowEdge], layout: &Layout
             let bend = x1.max(x2) + LOOP_ROOM - 10;
             (format!("M{x1},{y1} C{bend},{y1} {bend},{y2} {x2},{y2}"), (bend - 8, (y1 + y2) / 2))
         } else if e.error {
-            // Errors leave from the side, so they never hide behind the happy path.
-            let (x1, y1, x2, y2) = (fx + BOX_W, fy + fh / 2, tx + BOX_W * 3 / 4, ty);
+            // Errors run in a lane on the right, so they never hide behind the happy path.
+            let (x1, y1, x2, y2) = (fx + BOX_W, fy + fh / 2, tx + BOX_W, ty + th / 2);
+            let lane = width - LOOP_ROOM / 2;
+            (format!("M{x1},{y1} C{lane},{y1} {lane},{y2} {x2},{y2}"), (x1 + 6, y1 - 9))
+        } else if layout.layer[e.to] > layout.layer[e.from] + 1 {
+            // An edge that skips layers runs in a lane left of every box it passes, so it
+            // never crosses the steps between; each such edge gets its own lane.
+            let (x1, y1, x2, y2) = (fx, fy + fh / 2, tx, ty + th / 2);
+            let (lo, hi) = (layout.layer[e.from], layout.layer[e.to]);
+            let between = (lo + 1..hi).flat_map(|l| rows[l].iter().map(|&v| pos[v].0));
+            let left = between.chain([fx, tx]).min().unwrap_or(fx);
+            let lane = left.saturating_sub(12 + 6 * (lanes % 4)).max(4);
+            lanes += 1;
+            let r = 8;
             (
-                format!("M{x1},{y1} C{},{y1} {x2},{} {x2},{y2}", x2.max(x1 + 20), y2 - GAP_Y / 2),
-                ((x1 + x2) / 2 + 6, (y1 + y2) / 2),
+                format!(
+                    "M{x1},{y1} L{},{y1} Q{lane},{y1} {lane},{} L{lane},{} Q{lane},{y2} {},{y2} L{x2},{y2}",
+                    lane + r,
+                    y1 + r,
+                    y2 - r,
+                    lane + r
+                ),
+                (lane + 4, y1 + (y2 - y1) / 2),
             )
         } else {
             let (x1, y1, x2, y2) = (fx + BOX_W / 2, fy + fh, tx + BOX_W / 2, ty);
@@ -189,10 +208,16 @@ pub fn draw(title: &str, steps: &[FlowStep], edges: &[FlowEdge], layout: &Layout
         }
         out.push_str("</path>");
         if let Some(label) = &e.label {
-            let class = if e.error { "edge-label error" } else { "edge-label" };
+            // Error labels start beside their source box, above the line that leaves it.
+            let skips = !looping && layout.layer[e.to] > layout.layer[e.from] + 1;
+            let (class, anchor) = match (e.error, skips) {
+                (true, _) => ("edge-label error", "start"),
+                (false, true) => ("edge-label", "start"),
+                (false, false) => ("edge-label", "middle"),
+            };
             let _ = write!(
                 labels,
-                "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                "<text class=\"{class}\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
                 mid.0,
                 mid.1 + 4,
                 escape(&truncate(label, MAX_LABEL))
@@ -233,7 +258,7 @@ fn step_box(out: &mut String, step: &FlowStep, x: u32, y: u32, h: u32) {
         "<title>{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{h}\" rx=\"6\"/>",
         escape(&step.link.name)
     );
-    let badges: String = [step.retries.as_ref().map(|r| format!("↻ {r}")), step.waits.then(|| "⏳ waits".to_string())]
+    let badges: String = [step.retries.as_ref().map(|r| format!("↻ {r}")), step.waits.then(|| "waits".to_string())]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -260,12 +285,12 @@ fn step_box(out: &mut String, step: &FlowStep, x: u32, y: u32, h: u32) {
             x + BOX_W - 8,
             y + 32,
             escape(r),
-            if step.waits { " ⏳" } else { "" }
+            if step.waits { " · waits" } else { "" }
         );
     } else if step.waits {
         let _ = write!(
             out,
-            "<text class=\"badge-wait\" x=\"{}\" y=\"{}\" text-anchor=\"end\">⏳ waits</text>",
+            "<text class=\"badge-wait\" x=\"{}\" y=\"{}\" text-anchor=\"end\">waits</text>",
             x + BOX_W - 8,
             y + 32
         );
@@ -282,7 +307,7 @@ fn step_box(out: &mut String, step: &FlowStep, x: u32, y: u32, h: u32) {
         }
         let _ = write!(
             out,
-            "<title>{}</title><rect class=\"node branch\" x=\"{}\" y=\"{by}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text class=\"sub\" x=\"{}\" y=\"{}\">⑂ {}</text>",
+            "<title>{}</title><rect class=\"node branch\" x=\"{}\" y=\"{by}\" width=\"{}\" height=\"{}\" rx=\"3\"/><text class=\"sub\" x=\"{}\" y=\"{}\">↳ {}</text>",
             escape(&b.name),
             x + 8,
             BOX_W - 16,

@@ -172,7 +172,7 @@ fn every_relative_link_resolves() {
 /// Follows every relative link and fragment of every page; returns how many it checked.
 pub(super) fn check_links(site: &Site) -> usize {
     let mut checked = 0;
-    for (path, html) in pages(&site) {
+    for (path, html) in pages(site) {
         assert!(html.contains("Content-Security-Policy"), "{path}");
         // Nothing is fetched: no script, and no stylesheet, image or frame from elsewhere.
         assert!(!html.contains("<script") && !html.contains(" src=\"http"), "{path}");

@@ -53,7 +53,7 @@ fn the_flow_links_every_step_and_dashes_exactly_the_error_paths() {
     );
     // Retries, waiting and the branches a Parallel runs are visible in the boxes.
     assert!(flow.contains("↻ 4/7"), "the two retriers' attempts");
-    assert!(flow.contains("⏳"), "Approve waits");
+    assert!(flow.contains("class=\"badge-wait\"") || flow.contains("· waits"), "Approve waits");
     assert!(flow.contains("waits 5 min"), "the Wait state");
     assert!(flow.contains("href=\"../workflows/ship-order-fan-out-branch-1.html\""));
     assert!(flow.contains("href=\"../workflows/ship-order-fan-out-branch-2.html\""));
