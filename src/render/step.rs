@@ -25,6 +25,9 @@ pub struct StepRow {
     pub critical: bool,
     /// What the task does; `None` for a state that only routes.
     pub activity: Option<String>,
+    /// A state of a workflow definition that runs no task (Choice, Pass, Wait): nothing in
+    /// it can fail by itself. A Rust step without an activity is not one.
+    pub routes: bool,
     /// What it waits for, when it waits for an outside answer.
     pub waits: Option<String>,
     /// Resources it works on (`lambda ProcessPayment`).
@@ -34,9 +37,13 @@ pub struct StepRow {
     /// Workflows it calls.
     pub calls: Vec<NodeLink>,
     pub retries: Vec<RetryBrief>,
-    /// "2 min 7 s"; "none" for a step that only routes.
+    /// "2 min 7 s"; "none" for a step that only routes; "not recorded" for a step of code
+    /// whose time nothing bounds or states.
     pub worst_case: Option<String>,
     pub unbounded: bool,
+    /// When another retrier of the step can take longer than the one the workflow's worst
+    /// case counts: "the States.ALL retrier alone can take 4 min 11 s".
+    pub worst_note: Option<String>,
     pub timeout: Option<String>,
     pub heartbeat: Option<String>,
     /// A task with no timeout: it can run as long as the other side lets it.
@@ -52,6 +59,8 @@ pub struct StepRow {
 #[derive(Debug, Serialize)]
 pub struct RetryBrief {
     pub attempts: String,
+    /// `false` for a declared policy that code overrides (see `policy::views`).
+    pub effective: bool,
     /// `States.Timeout, Lambda.ServiceException`, or `None` for every error.
     pub on: Option<String>,
     /// "1 s, 2 s, 4 s".
@@ -81,6 +90,9 @@ pub struct StepView {
     pub error_handling: Vec<FactView>,
     /// The workflow starts here.
     pub start: bool,
+    /// A state of a workflow definition, whose transitions are all written down: no next
+    /// step means the workflow ends here. A Rust step's order is not known this way.
+    pub in_definition: bool,
     pub next: Vec<EdgeItem>,
     pub on_error: Vec<EdgeItem>,
     /// Steps that lead here, on the happy path or on an error.
@@ -102,13 +114,19 @@ pub fn attempts_words(p: &RetryPolicy) -> String {
     }
 }
 
-fn brief(lookup: &Lookup, p: &RetryPolicy) -> RetryBrief {
+fn briefs(lookup: &Lookup, all: &[RetryPolicy]) -> Vec<RetryBrief> {
+    let per_error = all.iter().any(|p| !p.on_errors.is_empty());
+    all.iter().enumerate().map(|(i, p)| brief(lookup, p, i == 0 || per_error)).collect()
+}
+
+fn brief(lookup: &Lookup, p: &RetryPolicy, effective: bool) -> RetryBrief {
     let mut schedule: Vec<String> = p.schedule_ms.iter().map(|&d| human(d)).collect();
     if p.schedule_truncated && !schedule.is_empty() {
         schedule.push("…".to_string());
     }
     RetryBrief {
         attempts: attempts_words(p),
+        effective,
         on: (!p.on_errors.is_empty()).then(|| p.on_errors.join(", ")),
         schedule: (!schedule.is_empty()).then(|| schedule.join(", ")),
         source: lookup.sources.view(&p.source),
@@ -149,6 +167,15 @@ pub fn worst_case(lookup: &Lookup, step: NodeIndex) -> Option<u64> {
         inner = inner.max(a.workflows.get(&g[e.target()].id).and_then(|s| s.worst_case_ms)?);
     }
     Some(own?.saturating_add(inner))
+}
+
+/// The analysis counts a step's first retry policy; ASL tries several per error, and
+/// another one may take longer. Saying so keeps the table from understating a step.
+fn longer_retrier(all: &[RetryPolicy], counted: Option<u64>) -> Option<String> {
+    let counted = counted?;
+    let (p, w) = all.iter().skip(1).filter_map(|p| Some((p, p.worst_case_ms?))).max_by_key(|(_, w)| *w)?;
+    let errors = if p.on_errors.is_empty() { "another".to_string() } else { format!("the {}", p.on_errors.join(", ")) };
+    (w > counted).then(|| format!("{errors} retrier alone can take {}", human(w)))
 }
 
 /// Why a step has no bound, in a sentence an on-call engineer can act on.
@@ -193,8 +220,7 @@ pub fn row(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -> Step
     let g = &lookup.graph.graph;
     let (node, a) = (&g[step], lookup.analysis);
     let attrs = &node.attrs;
-    let retries: Vec<RetryBrief> =
-        a.all_retries.get(&node.id).map(|all| all.iter().map(|p| brief(lookup, p)).collect()).unwrap_or_default();
+    let retries = a.all_retries.get(&node.id).map(|all| briefs(lookup, all)).unwrap_or_default();
     let mut handlers: Vec<Handler> = g
         .edges(step)
         .filter(|e| e.weight().kind == EdgeKind::OnError)
@@ -218,6 +244,7 @@ pub fn row(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -> Step
         Value::Unknown { expr } => format!("not known statically ({expr})"),
     });
     let is_task = attrs.activity.is_some();
+    let routes = !is_task && node.scope.is_some();
     StepRow {
         link: NodeLink::new(node, root),
         critical,
@@ -227,7 +254,13 @@ pub fn row(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -> Step
         branches: targets(lookup, step, EdgeKind::Contains, NodeKind::Workflow, root),
         calls: targets(lookup, step, EdgeKind::Calls, NodeKind::Workflow, root),
         retries,
-        worst_case: worst.map(|w| if w == 0 { "none".to_string() } else { human(w) }),
+        worst_case: worst.map(|w| match w {
+            0 if routes || attrs.duration_ms.is_some() => "none".to_string(),
+            0 => "not recorded".to_string(),
+            w => human(w),
+        }),
+        routes,
+        worst_note: longer_retrier(a.all_retries.get(&node.id).map(Vec::as_slice).unwrap_or_default(), worst),
         unbounded: worst.is_none(),
         no_timeout: is_task && timeout.is_none(),
         timeout,
@@ -303,6 +336,7 @@ pub fn view(lookup: &Lookup, step: NodeIndex, root: &str) -> Option<StepView> {
             .map(|l| fact(format!("waits {} by design", ms_words(&l.value)), &l.source)),
         error_handling: attrs.error_handling.iter().map(|l| fact(l.value.clone(), &l.source)).collect(),
         start: is_start(lookup, step),
+        in_definition: node.scope.is_some(),
         comes_after: edge_items(lookup, step, Direction::Incoming, EdgeKind::Next, root)
             .into_iter()
             .chain(edge_items(lookup, step, Direction::Incoming, EdgeKind::OnError, root))

@@ -69,6 +69,9 @@ const OPEN_GROUP: usize = 12;
 pub struct SystemNode {
     pub link: NodeLink,
     pub edges: Vec<EdgeBrief>,
+    /// A workflow's steps are listed under Steps, grouped by it; here only their count:
+    /// "10 steps".
+    pub steps: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -90,16 +93,25 @@ pub fn view(graph: &Graph) -> SystemView {
         for (i, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
             let key = if kind == NodeKind::Step { containing_workflow(graph, i) } else { None };
             groups.entry(key).or_default().push({
+                let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
+                    kind == NodeKind::Workflow
+                        && e.weight().kind == EdgeKind::Contains
+                        && graph.graph[e.target()].kind == NodeKind::Step
+                };
+                let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
                 let mut edges: Vec<EdgeBrief> = graph
                     .graph
                     .edges(i)
+                    .filter(|e| !is_step_of_flow(e))
                     .map(|e| EdgeBrief {
                         kind: e.weight().kind.as_str(),
                         to: NodeLink::new(&graph.graph[e.target()], ""),
                     })
                     .collect();
                 edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
-                SystemNode { link: NodeLink::new(n, ""), edges }
+                let steps =
+                    (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
+                SystemNode { link: NodeLink::new(n, ""), edges, steps }
             });
         }
         if !groups.is_empty() {

@@ -71,6 +71,7 @@ fn the_step_table_reads_in_flow_order_with_both_numbers_for_attempts() {
     assert!(steps.contains("7 attempts (MaxAttempts 6) on <code>States.ALL</code>"), "{steps}");
     assert!(steps.contains("1 s, 2 s, 4 s"), "the default-like retrier's waits");
     assert!(steps.contains("2 min 7 s"), "Charge: 4 × 30 s plus 7 s of waits");
+    assert!(steps.contains("the States.ALL retrier alone can take 4 min 11 s"), "the longer retrier is not hidden");
     assert!(steps.contains("sfn/ship-order.asl.json:10"), "a source for each step");
     assert!(steps.contains("Catch States.ALL -&gt; NotifyFailure"));
     assert!(steps.contains("<code>States.ALL</code>"));
@@ -148,6 +149,7 @@ fn overview_and_graph_group_workflows_and_their_steps() {
     let group = steps.find("<summary>ship-order (10)</summary>").expect("steps grouped by workflow");
     let branch = steps.find("<summary>ship-order › Fan out › branch 1 (2)</summary>").expect("branch group");
     assert!(steps[group..].contains(">Charge</a>") && group != branch);
+    assert!(steps.contains("10 steps, under Steps"), "a workflow's steps are not listed twice");
 }
 
 #[test]
