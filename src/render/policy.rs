@@ -245,6 +245,25 @@ mod tests {
     }
 
     #[test]
+    fn the_limit_as_written_stands_beside_the_attempts() {
+        let mut f = fact(Value::Known(Some(7)));
+        f.limit_text = Some("MaxAttempts 6".into());
+        f.on_errors = vec!["States.ALL".into()];
+        let p = crate::analyze::retry::normalise(&f, Some(1_000));
+        let v = view(&p, true, &SourceLinker::new(None));
+        assert!(v.headline.starts_with("7 attempts (MaxAttempts 6) over at most"), "{}", v.headline);
+        assert_eq!(v.attempts, "7 (the first try and 6 retries; MaxAttempts 6)");
+        assert_eq!(v.handles.as_deref(), Some("States.ALL"));
+        let mut other = p.clone();
+        other.on_errors.clear();
+        let all = views(&[p, other.clone()], &SourceLinker::new(None));
+        assert!(all.iter().all(|v| v.effective), "per-error retriers are all in effect");
+        other.limit_text = None;
+        let code_and_doc = views(&[other.clone(), other], &SourceLinker::new(None));
+        assert!(code_and_doc[0].effective && !code_and_doc[1].effective, "a doc policy code overrides is not");
+    }
+
+    #[test]
     fn unbounded_and_unknown_are_said_plainly() {
         let v = words(Value::Known(None), None);
         assert_eq!(v.headline, "retries forever: no attempt limit and no time limit");

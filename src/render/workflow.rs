@@ -1,6 +1,6 @@
 //! Workflow pages: the flow diagram, the step table in flow order, and the workflow's worst case in words.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -66,7 +66,9 @@ pub fn view(lookup: &Lookup, wf: NodeIndex, root: &str) -> Option<WorkflowView> 
     if steps.is_empty() {
         return None;
     }
-    let position = |i: NodeIndex| steps.iter().position(|&s| s == i);
+    // Index lookups, not a scan per edge: a generated workflow can have thousands of steps.
+    let positions: BTreeMap<NodeIndex, usize> = steps.iter().enumerate().map(|(p, &s)| (s, p)).collect();
+    let position = |i: NodeIndex| positions.get(&i).copied();
     let summary = lookup.analysis.workflows.get(&g[wf].id);
     let critical: Vec<usize> = summary
         .map(|s| {
