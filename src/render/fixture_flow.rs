@@ -3,7 +3,8 @@
 //!
 //! `ship-order`: Validate → <hostile> → Charge (two retriers, a Catch to NotifyFailure) →
 //! Route (a Choice: Fan out, Approve, Default Ship) → Fan out (a Parallel of two branch
-//! workflows) / Approve (waits for a task token, no timeout) → Cool off (Wait 300 s) → Ship.
+//! workflows) / Approve (waits for a task token, no timeout) → Cool off (Wait 300 s) → Ship;
+//! Route also loops back to Charge.
 
 use crate::analyze::{Analysis, analyze};
 use crate::config::Config;
@@ -123,6 +124,7 @@ pub fn facts() -> Facts {
         next("Route", "Fan out", 21, Some("$.split == true")),
         next("Route", "Approve", 22, Some("$.total > 1000")),
         next("Route", "Ship", 23, Some("Default")),
+        next("Route", "Charge", 24, Some("$.retry_payment == true")),
         next("Fan out", "Ship", 31, None),
         next("Approve", "Cool off", 36, None),
         next("Cool off", "Ship", 42, None),

@@ -47,6 +47,7 @@ fn the_flow_links_every_step_and_dashes_exactly_the_error_paths() {
         assert!(error_edge.contains("stroke-dasharray=\"6 4\"") && error_edge.contains("arrow-error"));
     }
     assert!(flow.contains(">States.ALL</text>") && flow.contains(">error ShipmentRejected</text>"));
+    assert_eq!(flow.matches("class=\"edge e-next loop\"").count(), 1, "the loop back to Charge, drawn but not dashed");
     assert!(
         flow.contains(">$.total &gt; 1000</text>") && flow.contains(">Default</text>"),
         "conditions label next edges"
