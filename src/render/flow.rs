@@ -15,6 +15,8 @@ use crate::render::svg::{self, truncate};
 pub const MAX_FLOW_STEPS: usize = 60;
 /// Branches drawn inside their step before the rest are summed up as "+N more".
 const MAX_BRANCHES: usize = 4;
+/// Steps side by side before a layer wraps into another row.
+const MAX_ROW: usize = 5;
 /// Edge labels longer than this are cut, with the whole text in the edge's tooltip.
 const MAX_LABEL: usize = 26;
 
@@ -130,15 +132,18 @@ pub fn draw(title: &str, steps: &[FlowStep], edges: &[FlowEdge], layout: &Layout
         rows[layout.layer[v]].push(v);
     }
     let height_of = |v: usize| BOX_H + branch_rows(&steps[v]) * BRANCH_H + u32::from(!steps[v].branches.is_empty()) * 6;
-    let widest = rows.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    // A wide layer (steps with no order between them, as a workflow of code has) wraps
+    // into several rows rather than one row thousands of pixels wide.
+    let visual: Vec<&[usize]> = rows.iter().flat_map(|r| r.chunks(MAX_ROW)).collect();
+    let widest = visual.iter().map(|r| r.len()).max().unwrap_or(1).max(1) as u32;
     let width = MARGIN * 2 + widest * BOX_W + (widest - 1) * GAP_X + LOOP_ROOM;
     let mut pos = vec![(0u32, 0u32, 0u32); steps.len()];
     let mut y = MARGIN;
-    for row in &rows {
+    for row in &visual {
         let row_w = row.len() as u32 * BOX_W + (row.len() as u32).saturating_sub(1) * GAP_X;
         let mut x = MARGIN + (width - LOOP_ROOM - 2 * MARGIN - row_w) / 2;
         let mut tallest = BOX_H;
-        for &v in row {
+        for &v in row.iter() {
             pos[v] = (x, y, height_of(v));
             tallest = tallest.max(height_of(v));
             x += BOX_W + GAP_X;
@@ -342,6 +347,29 @@ mod tests {
         assert_eq!(l.layer, vec![0, 1, 2, 3, 0]);
         assert_eq!(l.back, BTreeSet::from([4]));
         assert_eq!(l.order, vec![0, 4, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_wide_layer_wraps() {
+        let step = |i: usize| FlowStep {
+            link: NodeLink {
+                id: format!("step:s{i}"),
+                name: format!("s{i}"),
+                kind: "step",
+                href: Some(format!("s{i}.html")),
+                external: false,
+            },
+            sub: String::new(),
+            retries: None,
+            waits: false,
+            critical: false,
+            branches: Vec::new(),
+        };
+        let steps: Vec<FlowStep> = (0..12).map(step).collect();
+        let svg = draw("wide", &steps, &[], &layout(12, &[], &[]));
+        let width: u32 = svg.split("width=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!(width < (MAX_ROW as u32 + 1) * (BOX_W + GAP_X) + LOOP_ROOM + 2 * MARGIN, "{width}");
+        assert_eq!(svg.matches("<a href=").count(), 12);
     }
 
     #[test]
