@@ -182,8 +182,7 @@ fn duration(lookup: &Lookup, wf: NodeIndex, root: &str) -> DurationView {
     }
 }
 
-/// The workflows a workflow's steps belong to, for a step's page: `(workflow, step)` edges
-/// into `step` from a workflow.
+/// The workflow that contains `step` (the first in id order if several do), for its page.
 pub fn workflow_of(lookup: &Lookup, step: NodeIndex) -> Option<NodeIndex> {
     let g = &lookup.graph.graph;
     g.edges_directed(step, Direction::Incoming)

@@ -112,6 +112,22 @@ fn the_worst_case_is_said_in_words_with_the_unbounded_step_named() {
 }
 
 #[test]
+fn a_worst_case_past_the_deadline_is_a_warning() {
+    let mut facts = fixture_flow::facts();
+    let branch = facts.nodes.iter_mut().find(|n| n.name == fixture_flow::BRANCH_1).unwrap();
+    branch.attrs.deadline =
+        Some(crate::source::Located::new(crate::extract::Value::Known(60_000), branch.source.clone()));
+    let site = render_facts(&facts);
+    let duration = section(page(&site, "workflows/ship-order-fan-out-branch-1.html"), "duration");
+    assert!(
+        duration.contains(
+            "<p class=\"missing\">Its deadline is 1 min, but the worst case is 4 min longer: a run that meets every retry and timeout misses it.</p>"
+        ),
+        "{duration}"
+    );
+}
+
+#[test]
 fn step_pages_say_where_they_sit_and_list_each_retrier() {
     let site = build();
     let html = page(&site, "steps/ship-order-charge.html");
