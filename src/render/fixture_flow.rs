@@ -107,6 +107,15 @@ pub fn facts() -> Facts {
     let notify = state(&mut f, "NotifyFailure", FLOW, 50);
     task(&mut f, notify, "sns publish", Some(10));
     state(&mut f, "Failed", FLOW, 55);
+    // A sub-workflow NotifyFailure calls, as an Argo templateRef or a BPMN callActivity would.
+    f.nodes.push(NodeFact::new(NodeKind::Workflow, "notify-oncall", Source::new("notify.yml", 1, 1)));
+    f.edges.push(edge(
+        EdgeKind::Calls,
+        st("NotifyFailure", FLOW),
+        NodeRef::new(NodeKind::Workflow, "notify-oncall"),
+        52,
+        None,
+    ));
     let pick = state(&mut f, "Pick", BRANCH_1, 61);
     task(&mut f, pick, "ecs run task", Some(300));
     state(&mut f, "Label", BRANCH_1, 65);

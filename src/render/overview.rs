@@ -118,6 +118,9 @@ pub fn view(lookup: &Lookup) -> OverviewView {
 /// "10 steps, at most 2 h 5 min", "3 steps, no bound".
 fn flow_words(lookup: &Lookup, index: petgraph::graph::NodeIndex, id: &str) -> String {
     let steps = workflow::steps_of(lookup, index).len();
+    if steps == 0 {
+        return "no steps in this book".to_string();
+    }
     let count = plural(steps, "step", "steps");
     match lookup.analysis.workflows.get(id) {
         Some(s) => match s.worst_case_ms {

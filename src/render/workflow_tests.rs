@@ -78,6 +78,10 @@ fn the_step_table_reads_in_flow_order_with_both_numbers_for_attempts() {
     assert!(steps.contains("<code>States.ALL</code>"));
     assert!(steps.contains("charges the customer&#39;s card"), "{steps}");
     assert!(steps.contains("href=\"../resources/lambda-processpayment.html\""), "the integration");
+    assert!(
+        steps.contains("calls <a class=\"node k-workflow\" href=\"../workflows/notify-oncall.html\">"),
+        "a sub-workflow call"
+    );
     let order: Vec<usize> = ["Validate", "Charge", "Route", "Approve", "Cool off", "Ship"]
         .iter()
         .map(|name| steps.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} missing")))
