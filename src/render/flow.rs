@@ -48,6 +48,8 @@ pub struct FlowEdge {
     pub from: usize,
     pub to: usize,
     pub error: bool,
+    /// A call between steps of code, which is their only recorded order.
+    pub call: bool,
     pub label: Option<String>,
     pub critical: bool,
 }
@@ -194,7 +196,11 @@ pub fn draw(title: &str, steps: &[FlowStep], edges: &[FlowEdge], layout: &Layout
             let ym = (y1 + y2) / 2;
             (format!("M{x1},{y1} C{x1},{ym} {x2},{ym} {x2},{y2}"), ((x1 + x2) / 2, ym))
         };
-        let mut class = if e.error { "edge e-on_error".to_string() } else { "edge e-next".to_string() };
+        let mut class = match (e.error, e.call) {
+            (true, _) => "edge e-on_error".to_string(),
+            (false, true) => "edge e-calls".to_string(),
+            (false, false) => "edge e-next".to_string(),
+        };
         if looping && !e.error {
             class.push_str(" loop");
         }

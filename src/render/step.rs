@@ -278,7 +278,10 @@ pub fn flow_step(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -
     let node = &g[step];
     let branches = targets(lookup, step, EdgeKind::Contains, NodeKind::Workflow, root);
     let next = g.edges(step).filter(|e| e.weight().kind == EdgeKind::Next).count();
+    // A step of code has no routing to describe: its file says where to look.
+    let file = node.sources.first().map(|s| s.file.rsplit('/').next().unwrap_or(&s.file).to_string());
     let sub = match (&node.attrs.activity, &node.attrs.duration_ms) {
+        (None, None) if node.scope.is_none() => file.unwrap_or_default(),
         (Some(a), _) => a.value.clone(),
         (None, Some(d)) => d.value.known().map_or_else(|| "waits".to_string(), |ms| format!("waits {}", human(ms))),
         (None, None) if !branches.is_empty() => format!("runs {} branches", branches.len()),
@@ -287,8 +290,12 @@ pub fn flow_step(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -
         (None, None) => "passes on".to_string(),
     };
     let retries = lookup.analysis.all_retries.get(&node.id).map(|all| {
-        let counts: Vec<String> =
-            all.iter().map(|p| p.max_attempts.map_or_else(|| "∞".to_string(), |n| n.to_string())).collect();
+        let counts: Vec<String> = briefs(lookup, all)
+            .iter()
+            .zip(all)
+            .filter(|(b, _)| b.effective)
+            .map(|(_, p)| p.max_attempts.map_or_else(|| "∞".to_string(), |n| n.to_string()))
+            .collect();
         counts.join("/")
     });
     FlowStep { link: NodeLink::new(node, root), sub, retries, waits: node.attrs.waits.is_some(), critical, branches }

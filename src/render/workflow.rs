@@ -20,6 +20,8 @@ pub struct WorkflowView {
     /// Inline SVG, or `None` past [`MAX_FLOW_STEPS`] steps.
     pub flow: Option<String>,
     pub flow_limit: usize,
+    /// No transition or call joins its steps: there is no flow to draw.
+    pub unordered: bool,
     /// Every step in flow order.
     pub steps: Vec<StepRow>,
     pub duration: DurationView,
@@ -85,20 +87,21 @@ pub fn view(lookup: &Lookup, wf: NodeIndex, root: &str) -> Option<WorkflowView> 
     for (from, &s) in steps.iter().enumerate() {
         let mut out: Vec<FlowEdge> = g
             .edges(s)
-            .filter(|e| matches!(e.weight().kind, EdgeKind::Next | EdgeKind::OnError))
+            .filter(|e| matches!(e.weight().kind, EdgeKind::Next | EdgeKind::OnError | EdgeKind::Calls))
             .filter_map(|e| {
                 let to = position(e.target())?;
                 let error = e.weight().kind == EdgeKind::OnError;
+                let call = e.weight().kind == EdgeKind::Calls;
                 let label = match (&e.weight().detail, error) {
                     (Some(d), _) => Some(d.clone()),
                     (None, true) => Some("on error".to_string()),
                     (None, false) => None,
                 };
-                Some(FlowEdge { from, to, error, label, critical: critical_pairs.contains(&(from, to)) })
+                Some(FlowEdge { from, to, error, call, label, critical: critical_pairs.contains(&(from, to)) })
             })
             .collect();
         // petgraph's edge order is insertion order; the drawing must not depend on it.
-        out.sort_by(|a, b| (a.to, a.error, &a.label).cmp(&(b.to, b.error, &b.label)));
+        out.sort_by(|a, b| (a.to, a.error, a.call, &a.label).cmp(&(b.to, b.error, b.call, &b.label)));
         edges.extend(out);
     }
     let pairs: Vec<(usize, usize)> = edges.iter().map(|e| (e.from, e.to)).collect();
@@ -106,7 +109,9 @@ pub fn view(lookup: &Lookup, wf: NodeIndex, root: &str) -> Option<WorkflowView> 
 
     let rows: Vec<StepRow> =
         layout.order.iter().map(|&v| step::row(lookup, steps[v], root, on_critical.contains(&v))).collect();
-    let flow = (steps.len() <= MAX_FLOW_STEPS).then(|| {
+    // Steps with no recorded order between them would be a grid of unconnected boxes.
+    let unordered = edges.is_empty() && steps.len() > 1;
+    let flow = (steps.len() <= MAX_FLOW_STEPS && !unordered).then(|| {
         let boxes: Vec<FlowStep> = steps
             .iter()
             .enumerate()
@@ -118,6 +123,7 @@ pub fn view(lookup: &Lookup, wf: NodeIndex, root: &str) -> Option<WorkflowView> 
         step_count: steps.len(),
         flow,
         flow_limit: MAX_FLOW_STEPS,
+        unordered,
         steps: rows,
         duration: duration(lookup, wf, root),
     })

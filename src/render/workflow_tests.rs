@@ -201,25 +201,31 @@ fn every_link_resolves_and_two_renders_are_identical() {
 
 #[test]
 fn past_the_limit_the_table_stands_alone() {
+    use crate::extract::{EdgeFact, NodeFact, NodeRef, Resolve};
+    use crate::model::{EdgeKind, NodeKind};
+    use crate::source::Source;
+    let step = |i: usize| NodeRef::scoped(NodeKind::Step, format!("s{i}"), "long");
+    let link = |kind, from, to, line| EdgeFact {
+        from,
+        to,
+        kind,
+        source: Source::new("long.yml", line, 1),
+        resolve: Resolve::Required,
+        detail: None,
+    };
     let mut facts = fixture_flow::facts();
-    let flow = crate::model::NodeKind::Workflow;
-    facts.nodes.push(crate::extract::NodeFact::new(flow, "long", crate::source::Source::new("long.yml", 1, 1)));
+    facts.nodes.push(NodeFact::new(NodeKind::Workflow, "long", Source::new("long.yml", 1, 1)));
     for i in 0..super::flow::MAX_FLOW_STEPS + 1 {
-        let source = crate::source::Source::new("long.yml", i as u32 + 2, 1);
-        facts.nodes.push(crate::extract::NodeFact::scoped(
-            crate::model::NodeKind::Step,
-            format!("s{i}"),
-            "long",
-            source.clone(),
-        ));
-        facts.edges.push(crate::extract::EdgeFact {
-            from: crate::extract::NodeRef::new(flow, "long"),
-            to: crate::extract::NodeRef::scoped(crate::model::NodeKind::Step, format!("s{i}"), "long"),
-            kind: crate::model::EdgeKind::Contains,
-            source,
-            resolve: crate::extract::Resolve::Required,
-            detail: None,
-        });
+        let line = i as u32 + 2;
+        facts.nodes.push(NodeFact::scoped(NodeKind::Step, format!("s{i}"), "long", Source::new("long.yml", line, 1)));
+        facts.edges.push(link(EdgeKind::Contains, NodeRef::new(NodeKind::Workflow, "long"), step(i), line));
+    }
+    // Steps nothing joins have no flow to draw, whatever their number.
+    let site = render_facts(&facts);
+    assert!(section(page(&site, "workflows/long.html"), "flow").contains("there is no flow to draw"));
+
+    for i in 1..super::flow::MAX_FLOW_STEPS + 1 {
+        facts.edges.push(link(EdgeKind::Next, step(i - 1), step(i), i as u32 + 1));
     }
     let site = render_facts(&facts);
     let html = page(&site, "workflows/long.html");
@@ -230,5 +236,7 @@ fn past_the_limit_the_table_stands_alone() {
         super::flow::MAX_FLOW_STEPS + 2,
         "every step and the header"
     );
+    let steps = section(html, "steps");
+    assert!(steps.find(">s9</a>").unwrap() < steps.find(">s10</a>").unwrap(), "flow order, not name order");
     assert!(section(page(&site, FLOW_PAGE), "flow").contains("<svg"), "small workflows keep their diagram");
 }
