@@ -178,7 +178,7 @@ fn duration(lookup: &Lookup, wf: NodeIndex, root: &str) -> DurationView {
     };
     DurationView {
         bounded: summary.worst_case_ms.is_some(),
-        known: (summary.worst_case_ms.is_none() && !path.is_empty())
+        known: (summary.worst_case_ms.is_none() && summary.known_ms > 0)
             .then(|| format!("The bounded steps along {along} add up to {}.", human(summary.known_ms))),
         headline,
         path,
