@@ -37,8 +37,10 @@ fn the_flow_links_every_step_and_dashes_exactly_the_error_paths() {
     assert!(flow.contains("<svg"), "{flow}");
     let steps: Vec<_> = graph.nodes().filter(|(_, n)| n.scope.as_deref() == Some(fixture_flow::FLOW)).collect();
     assert_eq!(steps.len(), 10);
+    let table = section(html, "steps");
     for (_, n) in &steps {
         assert!(flow.contains(&format!("<a href=\"../{}\">", n.page)), "{} is linked", n.id);
+        assert!(table.contains(&format!("href=\"../{}\"", n.page)), "{} has a row", n.id);
     }
     // Exactly the error edges are dashed, each one red and labelled with its errors.
     assert_eq!(flow.matches("stroke-dasharray").count(), ERROR_EDGES, "{flow}");
