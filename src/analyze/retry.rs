@@ -45,6 +45,14 @@ pub struct RetryPolicy {
     pub schedule_truncated: bool,
     /// Fields whose value is not known statically, with the expression written.
     pub unknown: Vec<UnknownField>,
+    /// The attempt limit as the source writes it (`MaxAttempts 6`), shown beside the
+    /// attempts because formats count retries and attempts differently. Skipped in
+    /// `graph.json` when absent, so books without workflow definitions are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_text: Option<String>,
+    /// The errors this policy retries; empty means every error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_errors: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -188,6 +196,8 @@ pub fn normalise(fact: &RetryFact, attempt_timeout_ms: Option<u64>) -> RetryPoli
         total_delay_ms,
         schedule_truncated,
         unknown,
+        limit_text: fact.limit_text.clone(),
+        on_errors: fact.on_errors.clone(),
     }
 }
 

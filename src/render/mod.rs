@@ -8,6 +8,7 @@
 mod assets;
 mod engine;
 mod findings;
+mod flow;
 pub mod json;
 mod links;
 mod lookup;
@@ -16,13 +17,19 @@ mod overview;
 mod policy;
 mod runbook;
 mod signals;
+mod step;
 mod svg;
 mod system;
+mod workflow;
 
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod fixture_flow;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod workflow_tests;
 
 use std::collections::BTreeMap;
 

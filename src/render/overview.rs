@@ -3,11 +3,12 @@
 use serde::Serialize;
 
 use crate::diag::Severity;
+use crate::extract::duration::human;
 use crate::model::NodeKind;
 use crate::render::findings::FindingView;
 use crate::render::links::NodeLink;
 use crate::render::lookup::Lookup;
-use crate::render::policy;
+use crate::render::{policy, workflow};
 
 /// How many findings the overview shows before pointing at `failure-points.html`.
 pub const TOP_FINDINGS: usize = 10;
@@ -61,6 +62,8 @@ pub struct NodeRow {
     pub owner: Option<String>,
     /// The effective retry policy's headline, when the node retries.
     pub retry: Option<String>,
+    /// A workflow's step count and worst case: "10 steps, at most 2 h 5 min".
+    pub flow: Option<String>,
     pub findings: usize,
 }
 
@@ -70,9 +73,9 @@ pub fn view(lookup: &Lookup) -> OverviewView {
     for kind in KIND_ORDER {
         let nodes: Vec<NodeRow> = graph
             .nodes()
-            .map(|(_, n)| n)
-            .filter(|n| n.kind == kind)
-            .map(|n| NodeRow {
+            .filter(|(_, n)| n.kind == kind)
+            .map(|(i, n)| NodeRow {
+                flow: (kind == NodeKind::Workflow).then(|| flow_words(lookup, i, &n.id)),
                 link: NodeLink::new(n, ""),
                 owner: n.attrs.owner.as_ref().map(|o| o.value.clone()),
                 retry: analysis.retry.get(&n.id).map(|p| policy::view(p, true, sources).headline),
@@ -109,6 +112,22 @@ pub fn view(lookup: &Lookup) -> OverviewView {
             .collect(),
         retry_count: analysis.all_retries.values().map(Vec::len).sum(),
         sections,
+    }
+}
+
+/// "10 steps, at most 2 h 5 min", "3 steps, no bound".
+fn flow_words(lookup: &Lookup, index: petgraph::graph::NodeIndex, id: &str) -> String {
+    let steps = workflow::steps_of(lookup, index).len();
+    if steps == 0 {
+        return "no steps in this book".to_string();
+    }
+    let count = plural(steps, "step", "steps");
+    match lookup.analysis.workflows.get(id) {
+        Some(s) => match s.worst_case_ms {
+            Some(w) => format!("{count}, at most {}", human(w)),
+            None => format!("{count}, no bound"),
+        },
+        None => count,
     }
 }
 

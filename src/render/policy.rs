@@ -19,8 +19,13 @@ pub struct PolicyView {
     pub worst_case_ms: Option<u64>,
     /// "57.5 s (57500 ms)".
     pub worst_case: Option<String>,
-    /// "5 (the first try and 4 retries)".
+    /// "5 (the first try and 4 retries)", with the limit as written when the format
+    /// counts differently: "7 (the first try and 6 retries; MaxAttempts 6)".
     pub attempts: String,
+    /// The attempt limit as the source writes it: `MaxAttempts 6`, `limit: "3"`.
+    pub limit_text: Option<String>,
+    /// The errors this policy retries, or `None` for every error.
+    pub handles: Option<String>,
     /// "exponential backoff from 500 ms, ×2 each retry".
     pub backoff: String,
     /// "waits 500 ms, 1 s, 2 s, 4 s between attempts".
@@ -63,21 +68,25 @@ fn field_label(field: &str) -> &'static str {
 pub fn view(policy: &RetryPolicy, effective: bool, sources: &SourceLinker) -> PolicyView {
     let unknown_attempts = policy.unknown.iter().find(|u| u.field == "max_attempts");
     let worst = policy.worst_case_ms;
+    // "7 attempts (MaxAttempts 6)": the raw limit beside the count, so nobody has to know
+    // whether a format counts retries or attempts.
+    let limit = policy.limit_text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
     let headline = match (policy.max_attempts, unknown_attempts, worst) {
         (_, Some(u), Some(w)) => format!("attempts not known statically ({}), at most {}", u.expr, human(w)),
         (_, Some(u), None) => format!("attempts not known statically ({})", u.expr),
-        (Some(1), _, Some(w)) => format!("1 attempt, no retries, at most {}", human(w)),
-        (Some(1), _, None) => "1 attempt, no retries".to_string(),
-        (Some(n), _, Some(w)) => format!("{n} attempts over at most {}", human(w)),
-        (Some(n), _, None) => format!("{n} attempts; the worst case is not known statically"),
-        (None, None, Some(w)) => format!("unlimited attempts, gives up after at most {}", human(w)),
-        (None, None, None) => "retries forever: no attempt limit and no time limit".to_string(),
+        (Some(1), _, Some(w)) => format!("1 attempt{limit}, no retries, at most {}", human(w)),
+        (Some(1), _, None) => format!("1 attempt{limit}, no retries"),
+        (Some(n), _, Some(w)) => format!("{n} attempts{limit} over at most {}", human(w)),
+        (Some(n), _, None) => format!("{n} attempts{limit}; the worst case is not known statically"),
+        (None, None, Some(w)) => format!("unlimited attempts{limit}, gives up after at most {}", human(w)),
+        (None, None, None) => format!("retries forever{limit}: no attempt limit and no time limit"),
     };
+    let limit_note = policy.limit_text.as_ref().map(|t| format!("; {t}")).unwrap_or_default();
     let attempts = match (policy.max_attempts, unknown_attempts) {
         (_, Some(u)) => format!("not known statically ({})", u.expr),
-        (Some(1), _) => "1 (no retries)".to_string(),
-        (Some(n), _) => format!("{n} (the first try and {} retries)", n - 1),
-        (None, None) => "unbounded".to_string(),
+        (Some(1), _) => format!("1 (no retries{limit_note})"),
+        (Some(n), _) => format!("{n} (the first try and {} retries{limit_note})", n - 1),
+        (None, None) => format!("unbounded{limit}"),
     };
     let initial = policy.initial_delay_ms.map(human);
     let backoff = match (policy.strategy, initial) {
@@ -95,6 +104,8 @@ pub fn view(policy: &RetryPolicy, effective: bool, sources: &SourceLinker) -> Po
         worst_case_ms: worst,
         worst_case: worst.map(|w| format!("{} ({w} ms)", human(w))),
         attempts,
+        limit_text: policy.limit_text.clone(),
+        handles: (!policy.on_errors.is_empty()).then(|| policy.on_errors.join(", ")),
         backoff,
         schedule: schedule_words(policy),
         schedule_ms: policy.schedule_ms.clone(),
@@ -128,6 +139,14 @@ pub fn view(policy: &RetryPolicy, effective: bool, sources: &SourceLinker) -> Po
     }
 }
 
+/// Every policy of one node, as a page lists them. Workflow retriers that name the errors
+/// they handle are all in effect, each for its errors (ASL tries them in order); otherwise
+/// only the first (code wins over a doc comment) is.
+pub fn views(all: &[RetryPolicy], sources: &SourceLinker) -> Vec<PolicyView> {
+    let per_error = all.iter().any(|p| !p.on_errors.is_empty());
+    all.iter().enumerate().map(|(i, p)| view(p, i == 0 || per_error, sources)).collect()
+}
+
 /// One node's policies on `retries.html`.
 #[derive(Debug, Serialize)]
 pub struct NodeRetries {
@@ -149,7 +168,7 @@ pub fn retries_page(
         .map(|(id, all)| NodeRetries {
             anchor: id.replace(':', "-"),
             node: crate::render::links::NodeLink::by_id(graph, id, ""),
-            policies: all.iter().enumerate().map(|(i, p)| view(p, i == 0, sources)).collect(),
+            policies: views(all, sources),
         })
         .collect()
 }
@@ -223,6 +242,25 @@ mod tests {
         assert_eq!(v.schedule.as_deref(), Some("waits 500 ms, 1 s, 2 s, 4 s between attempts"));
         assert_eq!(v.backoff, "exponential backoff from 500 ms, ×2 each retry");
         assert_eq!(v.source.text, "src/erp.rs:14");
+    }
+
+    #[test]
+    fn the_limit_as_written_stands_beside_the_attempts() {
+        let mut f = fact(Value::Known(Some(7)));
+        f.limit_text = Some("MaxAttempts 6".into());
+        f.on_errors = vec!["States.ALL".into()];
+        let p = crate::analyze::retry::normalise(&f, Some(1_000));
+        let v = view(&p, true, &SourceLinker::new(None));
+        assert!(v.headline.starts_with("7 attempts (MaxAttempts 6) over at most"), "{}", v.headline);
+        assert_eq!(v.attempts, "7 (the first try and 6 retries; MaxAttempts 6)");
+        assert_eq!(v.handles.as_deref(), Some("States.ALL"));
+        let mut other = p.clone();
+        other.on_errors.clear();
+        let all = views(&[p, other.clone()], &SourceLinker::new(None));
+        assert!(all.iter().all(|v| v.effective), "per-error retriers are all in effect");
+        other.limit_text = None;
+        let code_and_doc = views(&[other.clone(), other], &SourceLinker::new(None));
+        assert!(code_and_doc[0].effective && !code_and_doc[1].effective, "a doc policy code overrides is not");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::render::links::{NodeLink, SourceLinker, SourceView};
 use crate::render::lookup::Lookup;
 use crate::render::policy::{self, PolicyView};
 use crate::render::signals::{self, RerunView, SignalsView};
+use crate::render::step::{self, StepView};
 use crate::render::svg::{self, Neighbour};
+use crate::render::workflow::{self, WorkflowView};
 use crate::render::{links, markdown};
 
 #[derive(Debug, Serialize)]
@@ -44,6 +46,10 @@ pub struct RunbookView {
     pub blast_radius: Vec<NodeLink>,
     /// Inline SVG, escaped as it was built.
     pub diagram: String,
+    /// A workflow's flow, step table and duration.
+    pub workflow: Option<WorkflowView>,
+    /// What a workflow definition says about this step.
+    pub step: Option<StepView>,
     pub sources: Vec<SourceView>,
 }
 
@@ -104,11 +110,7 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         .map(|e| NodeLink::new(&graph.graph[e.source()], &root))
         .filter(|t| owner.as_ref().and_then(|o| o.team.as_ref()).is_none_or(|o| o.id != t.id))
         .collect();
-    let retries = analysis
-        .all_retries
-        .get(&node.id)
-        .map(|all| all.iter().enumerate().map(|(i, p)| policy::view(p, i == 0, sources)).collect())
-        .unwrap_or_default();
+    let retries = analysis.all_retries.get(&node.id).map(|all| policy::views(all, sources)).unwrap_or_default();
     let findings =
         lookup.findings_of(&node.id).map(|(rank, f)| FindingView::new(rank, f, graph, &root, sources)).collect();
     let blast_radius = analysis
@@ -144,6 +146,11 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         dependents: edge_groups(graph, index, Direction::Incoming, &root, sources),
         blast_radius,
         diagram,
+        workflow: match node.kind {
+            NodeKind::Workflow => workflow::view(lookup, index, &root),
+            _ => None,
+        },
+        step: step::view(lookup, index, &root),
         sources: node.sources.iter().map(|s| sources.view(s)).collect(),
         node: centre,
     }

@@ -78,6 +78,7 @@ pub fn open(svg: &mut String, width: u32, height: u32, title: &str) {
         "<defs>",
         "<marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path class=\"arrow\" d=\"M0,0 L10,5 L0,10 z\"/></marker>",
         "<marker id=\"arrow-error\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path class=\"arrow-error\" d=\"M0,0 L10,5 L0,10 z\"/></marker>",
+        "<marker id=\"arrow-critical\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"3.5\" markerHeight=\"3.5\" orient=\"auto\"><path class=\"arrow-critical\" d=\"M0,0 L10,5 L0,10 z\"/></marker>",
         "</defs>"
     ));
 }

@@ -47,13 +47,31 @@ pub struct SystemView {
 pub struct KindColumn {
     pub title: &'static str,
     pub anchor: &'static str,
+    pub count: usize,
+    /// Steps grouped by the workflow that contains them (workflow definitions make many);
+    /// every other kind is one untitled group.
+    pub groups: Vec<NodeGroup>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeGroup {
+    /// The workflow the steps belong to; `None` for nodes of no workflow.
+    pub title: Option<NodeLink>,
+    /// Small groups start unfolded; large ones fold so the column stays legible.
+    pub open: bool,
     pub nodes: Vec<SystemNode>,
 }
+
+/// Groups up to this size start unfolded.
+const OPEN_GROUP: usize = 12;
 
 #[derive(Debug, Serialize)]
 pub struct SystemNode {
     pub link: NodeLink,
     pub edges: Vec<EdgeBrief>,
+    /// A workflow's steps are listed under Steps, grouped by it; here only their count:
+    /// "10 steps".
+    pub steps: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,24 +89,42 @@ pub struct ServiceGroup {
 pub fn view(graph: &Graph) -> SystemView {
     let mut columns = Vec::new();
     for kind in COLUMN_ORDER {
-        let nodes: Vec<SystemNode> = graph
-            .nodes()
-            .filter(|(_, n)| n.kind == kind)
-            .map(|(i, n)| {
+        let mut groups: BTreeMap<Option<&str>, Vec<SystemNode>> = BTreeMap::new();
+        for (i, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
+            let key = if kind == NodeKind::Step { containing_workflow(graph, i) } else { None };
+            groups.entry(key).or_default().push({
+                let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
+                    kind == NodeKind::Workflow
+                        && e.weight().kind == EdgeKind::Contains
+                        && graph.graph[e.target()].kind == NodeKind::Step
+                };
+                let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
                 let mut edges: Vec<EdgeBrief> = graph
                     .graph
                     .edges(i)
+                    .filter(|e| !is_step_of_flow(e))
                     .map(|e| EdgeBrief {
                         kind: e.weight().kind.as_str(),
                         to: NodeLink::new(&graph.graph[e.target()], ""),
                     })
                     .collect();
                 edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
-                SystemNode { link: NodeLink::new(n, ""), edges }
-            })
-            .collect();
-        if !nodes.is_empty() {
-            columns.push(KindColumn { title: kind.plural_title(), anchor: kind.folder(), nodes });
+                let steps =
+                    (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
+                SystemNode { link: NodeLink::new(n, ""), edges, steps }
+            });
+        }
+        if !groups.is_empty() {
+            let groups: Vec<NodeGroup> = groups
+                .into_iter()
+                .map(|(wf, nodes)| NodeGroup {
+                    title: wf.map(|id| NodeLink::by_id(graph, id, "")),
+                    open: wf.is_none() || nodes.len() <= OPEN_GROUP,
+                    nodes,
+                })
+                .collect();
+            let count = groups.iter().map(|g| g.nodes.len()).sum();
+            columns.push(KindColumn { title: kind.plural_title(), anchor: kind.folder(), count, groups });
         }
     }
     let services = graph
@@ -116,6 +152,16 @@ pub fn view(graph: &Graph) -> SystemView {
         diagram: (count > 0 && count <= MAX_DIAGRAM_NODES).then(|| diagram(graph)),
         diagram_limit: MAX_DIAGRAM_NODES,
     }
+}
+
+/// The id of the workflow that contains step `i`, the first in id order when several do.
+fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&str> {
+    graph
+        .graph
+        .edges_directed(i, petgraph::Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::Contains && graph.graph[e.source()].kind == NodeKind::Workflow)
+        .map(|e| graph.graph[e.source()].id.as_str())
+        .min()
 }
 
 /// One column per kind present, nodes in id order; edges curve between columns and loop out
@@ -215,6 +261,6 @@ mod tests {
         }
         let view = view(&graph);
         assert!(view.diagram.is_none());
-        assert_eq!(view.columns.iter().map(|c| c.nodes.len()).sum::<usize>(), graph.by_id.len());
+        assert_eq!(view.columns.iter().map(|c| c.count).sum::<usize>(), graph.by_id.len());
     }
 }

@@ -20,18 +20,18 @@ fn build() -> Site {
     site
 }
 
-fn page<'s>(site: &'s Site, path: &str) -> &'s str {
+pub(super) fn page<'s>(site: &'s Site, path: &str) -> &'s str {
     std::str::from_utf8(site.files.get(path).unwrap_or_else(|| panic!("{path} missing"))).unwrap()
 }
 
 /// The text of the `<section id="...">` that holds `id`.
-fn section<'p>(html: &'p str, id: &str) -> &'p str {
+pub(super) fn section<'p>(html: &'p str, id: &str) -> &'p str {
     let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
     let end = html[start..].find("</section>").map_or(html.len(), |e| start + e);
     &html[start..end]
 }
 
-fn pages(site: &Site) -> impl Iterator<Item = (&String, &str)> {
+pub(super) fn pages(site: &Site) -> impl Iterator<Item = (&String, &str)> {
     site.files.iter().filter(|(p, _)| p.ends_with(".html")).map(|(p, b)| (p, std::str::from_utf8(b).unwrap()))
 }
 
@@ -160,8 +160,19 @@ fn failure_points_keep_the_ranking() {
 #[test]
 fn every_relative_link_resolves() {
     let site = build();
+    let checked = check_links(&site);
+    assert!(checked > 100, "only {checked} links checked");
+    let css = std::str::from_utf8(&site.files["style.css"]).unwrap();
+    assert!(css.contains("prefers-color-scheme: dark") && !css.contains("url("), "dark mode, nothing fetched");
+    for required in ["index.html", "retries.html", "failure-points.html", "graph.html", "graph.json", "style.css"] {
+        assert!(site.files.contains_key(required), "{required}");
+    }
+}
+
+/// Follows every relative link and fragment of every page; returns how many it checked.
+pub(super) fn check_links(site: &Site) -> usize {
     let mut checked = 0;
-    for (path, html) in pages(&site) {
+    for (path, html) in pages(site) {
         assert!(html.contains("Content-Security-Policy"), "{path}");
         // Nothing is fetched: no script, and no stylesheet, image or frame from elsewhere.
         assert!(!html.contains("<script") && !html.contains(" src=\"http"), "{path}");
@@ -186,12 +197,7 @@ fn every_relative_link_resolves() {
             checked += 1;
         }
     }
-    assert!(checked > 100, "only {checked} links checked");
-    let css = std::str::from_utf8(&site.files["style.css"]).unwrap();
-    assert!(css.contains("prefers-color-scheme: dark") && !css.contains("url("), "dark mode, nothing fetched");
-    for required in ["index.html", "retries.html", "failure-points.html", "graph.html", "graph.json", "style.css"] {
-        assert!(site.files.contains_key(required), "{required}");
-    }
+    checked
 }
 
 fn attribute_values<'h>(html: &'h str, name: &str) -> Vec<&'h str> {
