@@ -68,17 +68,18 @@ fn field_label(field: &str) -> &'static str {
 pub fn view(policy: &RetryPolicy, effective: bool, sources: &SourceLinker) -> PolicyView {
     let unknown_attempts = policy.unknown.iter().find(|u| u.field == "max_attempts");
     let worst = policy.worst_case_ms;
-    // "7 attempts (MaxAttempts 6)": the raw limit beside the count, so nobody has to know
-    // whether a format counts retries or attempts.
+    // "7 attempts over at most 3 min (MaxAttempts 6)": the raw limit beside the count, so
+    // nobody has to know whether a format counts retries or attempts; after the numbers, so
+    // the headline still reads as one sentence.
     let limit = policy.limit_text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default();
     let headline = match (policy.max_attempts, unknown_attempts, worst) {
         (_, Some(u), Some(w)) => format!("attempts not known statically ({}), at most {}", u.expr, human(w)),
         (_, Some(u), None) => format!("attempts not known statically ({})", u.expr),
-        (Some(1), _, Some(w)) => format!("1 attempt{limit}, no retries, at most {}", human(w)),
-        (Some(1), _, None) => format!("1 attempt{limit}, no retries"),
-        (Some(n), _, Some(w)) => format!("{n} attempts{limit} over at most {}", human(w)),
+        (Some(1), _, Some(w)) => format!("1 attempt, no retries, at most {}{limit}", human(w)),
+        (Some(1), _, None) => format!("1 attempt, no retries{limit}"),
+        (Some(n), _, Some(w)) => format!("{n} attempts over at most {}{limit}", human(w)),
         (Some(n), _, None) => format!("{n} attempts{limit}; the worst case is not known statically"),
-        (None, None, Some(w)) => format!("unlimited attempts{limit}, gives up after at most {}", human(w)),
+        (None, None, Some(w)) => format!("unlimited attempts, gives up after at most {}{limit}", human(w)),
         (None, None, None) => format!("retries forever{limit}: no attempt limit and no time limit"),
     };
     let limit_note = policy.limit_text.as_ref().map(|t| format!("; {t}")).unwrap_or_default();
@@ -251,7 +252,11 @@ mod tests {
         f.on_errors = vec!["States.ALL".into()];
         let p = crate::analyze::retry::normalise(&f, Some(1_000));
         let v = view(&p, true, &SourceLinker::new(None));
-        assert!(v.headline.starts_with("7 attempts (MaxAttempts 6) over at most"), "{}", v.headline);
+        assert!(
+            v.headline.starts_with("7 attempts over at most") && v.headline.ends_with("(MaxAttempts 6)"),
+            "{}",
+            v.headline
+        );
         assert_eq!(v.attempts, "7 (the first try and 6 retries; MaxAttempts 6)");
         assert_eq!(v.handles.as_deref(), Some("States.ALL"));
         let mut other = p.clone();

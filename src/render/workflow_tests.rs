@@ -144,12 +144,13 @@ fn step_pages_say_where_they_sit_and_list_each_retrier() {
     assert!(facts.contains(">NotifyFailure</a> on <code>States.ALL</code>"), "the error path with its errors");
     assert!(facts.contains(">Route</a>"), "the next step");
     let retries = section(html, "retries");
-    assert!(retries.contains("4 attempts (MaxAttempts 3) over at most 2 min 7 s"), "{retries}");
+    assert!(retries.contains("4 attempts over at most 2 min 7 s (MaxAttempts 3)"), "{retries}");
     assert!(retries.contains("7 (the first try and 6 retries; MaxAttempts 6)"));
     assert!(retries.contains("<code>States.Timeout, Lambda.ServiceException</code>"));
     assert!(!retries.contains("not in effect"), "each retrier is in effect for its errors");
     let all = page(&site, "retries.html");
-    assert!(all.contains("7 attempts (MaxAttempts 6)") && all.contains("<code>States.ALL</code>"));
+    assert!(all.contains("7 attempts over at most") && all.contains("(MaxAttempts 6)"));
+    assert!(all.contains("<code>States.ALL</code>"));
 
     let approve = section(page(&site, "steps/ship-order-approve.html"), "in-workflow");
     assert!(approve.contains("a person to approve (task token)") && approve.contains("on the workflow's longest path"));
