@@ -31,6 +31,9 @@ pub struct Analysis {
     pub blast_radius: BTreeMap<String, Vec<String>>,
     /// How long each workflow can take, by workflow id.
     pub workflows: BTreeMap<String, WorkflowSummary>,
+    /// How long each step of a workflow can take, as its workflow's worst case counts it,
+    /// by step id; `None` when the step has no bound.
+    pub step_worst_ms: BTreeMap<String, Option<u64>>,
     /// Findings, ranked: severity first, then file and line.
     pub findings: Vec<Finding>,
 }
@@ -82,7 +85,7 @@ pub fn analyze(graph: &Graph, diagnostics: &[Diagnostic], config: &Config) -> An
     let mut analysis = Analysis::default();
     retry::derive(graph, &mut analysis);
     analysis.blast_radius = blast::blast_radius(graph);
-    analysis.workflows = workflow::summarise(graph, &analysis);
+    (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
     let mut findings = rules::run(graph, &analysis, diagnostics, config);
     rank(&mut findings);
     analysis.findings = findings;

@@ -27,19 +27,29 @@ pub struct WorkflowSummary {
     pub deadline_ms: Option<u64>,
 }
 
-/// Summarises every workflow node that contains steps.
-pub fn summarise(graph: &Graph, analysis: &Analysis) -> BTreeMap<String, WorkflowSummary> {
-    let mut memo = BTreeMap::new();
+/// Summarises every workflow node that contains steps, and says what each of their steps costs.
+pub fn summarise(
+    graph: &Graph,
+    analysis: &Analysis,
+) -> (BTreeMap<String, WorkflowSummary>, BTreeMap<String, Option<u64>>) {
+    let mut memo = Memo::default();
     for (idx, node) in graph.nodes() {
         if node.kind == NodeKind::Workflow {
             let mut visiting = BTreeSet::new();
             summary(graph, analysis, idx, &mut memo, &mut visiting);
         }
     }
-    memo.into_iter().filter_map(|(i, s)| s.map(|s| (graph.graph[i].id.clone(), s))).collect()
+    let id = |i: NodeIndex| graph.graph[i].id.clone();
+    let workflows = memo.workflows.into_iter().filter_map(|(i, s)| s.map(|s| (id(i), s))).collect();
+    let steps = memo.steps.into_iter().map(|(i, c)| (id(i), c)).collect();
+    (workflows, steps)
 }
 
-type Memo = BTreeMap<NodeIndex, Option<WorkflowSummary>>;
+#[derive(Default)]
+struct Memo {
+    workflows: BTreeMap<NodeIndex, Option<WorkflowSummary>>,
+    steps: BTreeMap<NodeIndex, Option<u64>>,
+}
 
 fn summary(
     graph: &Graph,
@@ -48,7 +58,7 @@ fn summary(
     memo: &mut Memo,
     visiting: &mut BTreeSet<NodeIndex>,
 ) -> Option<WorkflowSummary> {
-    if let Some(done) = memo.get(&wf) {
+    if let Some(done) = memo.workflows.get(&wf) {
         return done.clone();
     }
     // A workflow that (through its branches) contains itself is counted once.
@@ -66,7 +76,9 @@ fn summary(
     } else {
         let mut cost = BTreeMap::new();
         for &s in &steps {
-            cost.insert(s, step_cost(graph, analysis, s, memo, visiting));
+            let c = step_cost(graph, analysis, s, memo, visiting);
+            memo.steps.insert(s, c);
+            cost.insert(s, c);
         }
         Some(longest_path(graph, wf, &steps, &cost))
     };
@@ -75,13 +87,14 @@ fn summary(
         s
     });
     visiting.remove(&wf);
-    memo.insert(wf, result.clone());
+    memo.workflows.insert(wf, result.clone());
     result
 }
 
-/// A step's worst case: its retries' worst case, else its timeout, else its fixed duration,
-/// plus the longest of the workflows (branches, iterations) it contains. A task with none of
-/// these has no bound (`None`); a step that only routes costs nothing.
+/// A step's worst case: the longest of its retry policies' worst cases (ASL gives each error
+/// its own retrier, and any of them may be the one that runs), else its timeout, else its
+/// fixed duration, plus the longest of the workflows (branches, iterations) it contains. A
+/// task with none of these has no bound (`None`); a step that only routes costs nothing.
 fn step_cost(
     graph: &Graph,
     analysis: &Analysis,
@@ -91,8 +104,12 @@ fn step_cost(
 ) -> Option<u64> {
     let g = &graph.graph;
     let node = &g[step];
-    let own = if let Some(p) = analysis.retry.get(&node.id) {
+    // A retried task whose attempts no timeout bounds has no bound, whatever its delays.
+    let bounded = |p: &crate::analyze::RetryPolicy| {
         p.worst_case_ms.filter(|_| p.attempt_timeout_ms.is_some() || node.attrs.activity.is_none())
+    };
+    let own = if let Some(policies) = analysis.all_retries.get(&node.id) {
+        policies.iter().map(bounded).try_fold(0u64, |longest, w| w.map(|w| longest.max(w)))
     } else if let Some(&t) = analysis.timeout_ms.get(&node.id) {
         Some(t)
     } else if let Some(d) = &node.attrs.duration_ms {

@@ -41,9 +41,7 @@ pub struct StepRow {
     /// whose time nothing bounds or states.
     pub worst_case: Option<String>,
     pub unbounded: bool,
-    /// When another retrier of the step can take longer than the one the workflow's worst
-    /// case counts: "the States.ALL retrier alone can take 4 min 11 s".
-    pub worst_note: Option<String>,
+
     pub timeout: Option<String>,
     pub heartbeat: Option<String>,
     /// A task with no timeout: it can run as long as the other side lets it.
@@ -144,38 +142,9 @@ fn targets(lookup: &Lookup, step: NodeIndex, kind: EdgeKind, of: NodeKind, root:
     out
 }
 
-/// The step's worst case as the workflow analysis counts it (its effective retries, else
-/// its timeout, else its fixed wait, plus its longest branch): the analysis keeps only each
-/// workflow's total, and the table must add up to it.
+/// The step's worst case as its workflow's worst case counts it.
 pub fn worst_case(lookup: &Lookup, step: NodeIndex) -> Option<u64> {
-    let (g, a) = (&lookup.graph.graph, lookup.analysis);
-    let node = &g[step];
-    let own = if let Some(p) = a.retry.get(&node.id) {
-        p.worst_case_ms.filter(|_| p.attempt_timeout_ms.is_some() || node.attrs.activity.is_none())
-    } else if let Some(&t) = a.timeout_ms.get(&node.id) {
-        Some(t)
-    } else if let Some(d) = &node.attrs.duration_ms {
-        d.value.known()
-    } else if node.attrs.activity.is_some() {
-        None
-    } else {
-        Some(0)
-    };
-    let mut inner = 0u64;
-    for e in g.edges(step).filter(|e| e.weight().kind == EdgeKind::Contains && g[e.target()].kind == NodeKind::Workflow)
-    {
-        inner = inner.max(a.workflows.get(&g[e.target()].id).and_then(|s| s.worst_case_ms)?);
-    }
-    Some(own?.saturating_add(inner))
-}
-
-/// The analysis counts a step's first retry policy; ASL tries several per error, and
-/// another one may take longer. Saying so keeps the table from understating a step.
-fn longer_retrier(all: &[RetryPolicy], counted: Option<u64>) -> Option<String> {
-    let counted = counted?;
-    let (p, w) = all.iter().skip(1).filter_map(|p| Some((p, p.worst_case_ms?))).max_by_key(|(_, w)| *w)?;
-    let errors = if p.on_errors.is_empty() { "another".to_string() } else { format!("the {}", p.on_errors.join(", ")) };
-    (w > counted).then(|| format!("{errors} retrier alone can take {}", human(w)))
+    lookup.analysis.step_worst_ms.get(&lookup.graph.graph[step].id).copied().flatten()
 }
 
 /// Why a step has no bound, in a sentence an on-call engineer can act on.
@@ -260,7 +229,6 @@ pub fn row(lookup: &Lookup, step: NodeIndex, root: &str, critical: bool) -> Step
             w => human(w),
         }),
         routes,
-        worst_note: longer_retrier(a.all_retries.get(&node.id).map(Vec::as_slice).unwrap_or_default(), worst),
         unbounded: worst.is_none(),
         no_timeout: is_task && timeout.is_none(),
         timeout,

@@ -73,8 +73,9 @@ fn the_step_table_reads_in_flow_order_with_both_numbers_for_attempts() {
     assert!(steps.contains("4 attempts (MaxAttempts 3) on <code>States.Timeout, Lambda.ServiceException</code>"));
     assert!(steps.contains("7 attempts (MaxAttempts 6) on <code>States.ALL</code>"), "{steps}");
     assert!(steps.contains("1 s, 2 s, 4 s"), "the default-like retrier's waits");
-    assert!(steps.contains("2 min 7 s"), "Charge: 4 × 30 s plus 7 s of waits");
-    assert!(steps.contains("the States.ALL retrier alone can take 4 min 11 s"), "the longer retrier is not hidden");
+    // Charge's two retriers: 4 × 30 s + 7 s, and 7 × 30 s + 41 s for States.ALL. Either may
+    // be the one that runs, so the step counts the longer.
+    assert!(steps.contains("4 min 11 s"), "Charge counts its longest retrier");
     assert!(steps.contains("sfn/ship-order.asl.json:10"), "a source for each step");
     assert!(steps.contains("Catch States.ALL -&gt; NotifyFailure"));
     assert!(steps.contains("<code>States.ALL</code>"));
