@@ -11,9 +11,10 @@ use opsbook::cmd::{self, Outcome};
 ///
 /// opsbook reads annotated Rust code (`# Operations`, `# Failure modes` and `# Recovery`
 /// doc sections, and retry/timeout calls of tokio-retry, backon, backoff, reqwest-retry,
-/// tokio and reqwest) and docker-compose files, builds one dependency graph in which every
-/// fact points at its source line, and writes a static site of runbooks, retry schedules
-/// and failure points that works offline.
+/// tokio and reqwest), docker-compose files, and workflow definitions (AWS Step Functions,
+/// Argo Workflows, GitHub Actions, BPMN), builds one dependency graph in which every fact
+/// points at its source line, and writes a static site of runbooks, workflow pages, retry
+/// schedules and failure points that works offline.
 ///
 /// Exit codes: 0 success, 1 findings at the failing severity (with --strict),
 /// 2 opsbook itself failed (bad flags, unwritable output, output folder not made by opsbook).
