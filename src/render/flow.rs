@@ -281,7 +281,9 @@ fn step_box(out: &mut String, step: &FlowStep, x: u32, y: u32, h: u32) {
         y + 16,
         escape(&truncate(&step.link.name, 26))
     );
-    let sub_room = 30usize.saturating_sub(badges.chars().count() + 1);
+    // The badge is drawn at the right edge of the same line; leave it room, counted as drawn
+    // (" · " between its parts) and with a margin, since the font is proportional.
+    let sub_room = 26usize.saturating_sub(badges.chars().count() + 4);
     let _ = write!(
         out,
         "<text class=\"sub\" x=\"{}\" y=\"{}\">{}</text>",

@@ -31,8 +31,8 @@ pub struct RunbookView {
     pub recovery: Vec<ProseView>,
     /// Where recovery steps would be added: the node's first source.
     pub recovery_where: Option<SourceView>,
-    /// The node is defined in Rust, so its doc comment is where prose belongs; otherwise a
-    /// Markdown runbook is.
+    /// The node is defined in Rust, so its doc comment is where prose belongs and the page
+    /// says so; other formats have no place for recovery prose yet.
     pub in_rust: bool,
     pub failure_modes: Vec<ProseView>,
     pub signals: SignalsView,

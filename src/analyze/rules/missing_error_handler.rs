@@ -33,8 +33,8 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
                 super::named(node),
                 graph.graph[workflow].name
             ),
-            "catch its failure (a Catch, an error boundary event, an onExit handler) and route it to a \
-             step that compensates or notifies, or document the recovery in a runbook",
+            "catch its failure (a Catch, an error boundary event, an onExit handler, a job that runs \
+             `if: failure()`) and route it to a step that compensates or notifies",
         ));
     }
     out
