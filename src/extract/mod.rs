@@ -37,6 +37,21 @@ pub struct Extracted {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Ways for extractor tests to look into what a file gave.
+#[cfg(test)]
+impl Extracted {
+    /// The names of the workflow nodes, in the order they were emitted.
+    pub fn workflow_names(&self) -> Vec<&str> {
+        self.facts.nodes.iter().filter(|n| n.kind == NodeKind::Workflow).map(|n| n.name.as_str()).collect()
+    }
+
+    /// The names of the steps scoped to `scope`, in the order they were emitted.
+    pub fn step_names(&self, scope: &str) -> Vec<&str> {
+        let in_scope = |n: &&NodeFact| n.kind == NodeKind::Step && n.scope.as_deref() == Some(scope);
+        self.facts.nodes.iter().filter(in_scope).map(|n| n.name.as_str()).collect()
+    }
+}
+
 /// Runs the extractor that claims `kind`. `path` is relative to the scanned root.
 pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
     match kind {

@@ -103,11 +103,11 @@ fn every_example_extracts_without_problems_and_with_the_expected_shape() {
 #[test]
 fn retry_backoff_gives_attempts_schedule_inputs_and_elapsed_cap() {
     let x = corpus("retry-backoff.yaml");
-    assert_eq!(workflows(&x), ["retry-backoff"]);
+    assert_eq!(x.workflow_names(), ["retry-backoff"]);
     let wf = node(&x, NodeKind::Workflow, "retry-backoff");
     assert_eq!((wf.source.line, wf.source.column), (5, 3));
     // The entrypoint is a container: the workflow's one step is that template.
-    assert_eq!(steps(&x, "retry-backoff"), ["retry-backoff"]);
+    assert_eq!(x.step_names("retry-backoff"), ["retry-backoff"]);
     edge(&x, EdgeKind::Next, "retry-backoff", "retry-backoff");
     let s = step(&x, "retry-backoff", "retry-backoff");
     assert_eq!(s.attrs.activity.as_ref().unwrap().value, "container python:alpine3.23");
@@ -135,7 +135,7 @@ fn retry_backoff_gives_attempts_schedule_inputs_and_elapsed_cap() {
 fn retry_with_steps_orders_groups_and_retries_every_step() {
     let x = corpus("retry-with-steps.yaml");
     let wf = "retry-with-steps";
-    assert_eq!(steps(&x, wf), ["hello1", "hello2a", "hello2b"]);
+    assert_eq!(x.step_names(wf), ["hello1", "hello2a", "hello2b"]);
     edge(&x, EdgeKind::Next, wf, "hello1");
     assert!(edges(&x, EdgeKind::Next, wf, "hello2a").is_empty(), "the second group does not start the workflow");
     assert_eq!(edge(&x, EdgeKind::Next, "hello1", "hello2a").source.line, 15);
@@ -169,7 +169,7 @@ fn retry_conditional_keeps_the_expression_in_words() {
 fn dag_diamond_edges() {
     let x = corpus("dag-diamond.yaml");
     let wf = "dag-diamond";
-    assert_eq!(steps(&x, wf), ["A", "B", "C", "D"]);
+    assert_eq!(x.step_names(wf), ["A", "B", "C", "D"]);
     let a = step(&x, wf, "A");
     assert_eq!((a.source.line, a.source.column), (18, 9));
     assert_eq!(a.attrs.activity.as_ref().unwrap().value, "container busybox");
@@ -235,7 +235,7 @@ fn exit_handlers_and_continue_on() {
     assert_eq!(eh.len(), 1);
     assert_eq!((eh[0].value.as_str(), eh[0].source.line), ("onExit: exit-handler", 17));
     // The exit handler is a mention, not a step of the workflow.
-    assert_eq!(steps(&x, "exit-handlers"), ["intentional-fail"]);
+    assert_eq!(x.step_names("exit-handlers"), ["intentional-fail"]);
 
     let x = corpus("exit-handler-dag-level.yaml");
     let eh = &step(&x, "exit-hanlder-dag-level", "B").attrs.error_handling;
@@ -248,8 +248,8 @@ fn exit_handlers_and_continue_on() {
 #[test]
 fn cron_workflow_reads_its_workflow_spec() {
     let x = corpus("cron-workflow.yaml");
-    assert_eq!(workflows(&x), ["hello-world"]);
-    assert_eq!(steps(&x, "hello-world"), ["hello-world-with-time"]);
+    assert_eq!(x.workflow_names(), ["hello-world"]);
+    assert_eq!(x.step_names("hello-world"), ["hello-world-with-time"]);
     let wf = node(&x, NodeKind::Workflow, "hello-world");
     assert_eq!(
         wf.attrs.description.as_deref(),
@@ -261,7 +261,7 @@ fn cron_workflow_reads_its_workflow_spec() {
 fn workflow_templates_and_their_callers() {
     let x = corpus("workflow-template/templates.yaml");
     assert_eq!(
-        workflows(&x),
+        x.workflow_names(),
         [
             "workflow-template-print-message",
             "workflow-template-random-fail-template",
@@ -273,9 +273,12 @@ fn workflow_templates_and_their_callers() {
         ]
     );
     // A library without an entrypoint: each template is a step others call, in no order.
-    assert_eq!(steps(&x, "workflow-template-inner-dag"), ["print-message", "inner-diamond"]);
+    assert_eq!(x.step_names("workflow-template-inner-dag"), ["print-message", "inner-diamond"]);
     assert!(edges(&x, EdgeKind::Next, "workflow-template-inner-dag", "print-message").is_empty());
-    assert_eq!(steps(&x, "workflow-template-inner-dag › inner-diamond"), ["inner-A", "inner-B", "inner-C", "inner-D"]);
+    assert_eq!(
+        x.step_names("workflow-template-inner-dag › inner-diamond"),
+        ["inner-A", "inner-B", "inner-C", "inner-D"]
+    );
     edge(&x, EdgeKind::Contains, "inner-diamond", "workflow-template-inner-dag › inner-diamond");
     let r = retry(&x, "workflow-template-random-fail-template", "random-fail-template");
     assert_eq!((r.max_attempts.clone(), r.limit_text.as_deref()), (Value::Known(Some(11)), Some("limit: 10")));
@@ -313,9 +316,9 @@ fn template_defaults_apply_to_every_template() {
 #[test]
 fn dag_coinflip_recursion_is_read_once_and_noted() {
     let x = corpus("dag-coinflip.yaml");
-    assert_eq!(workflows(&x), ["dag-diamond-coinflip › coinflip", "dag-diamond-coinflip"]);
+    assert_eq!(x.workflow_names(), ["dag-diamond-coinflip › coinflip", "dag-diamond-coinflip"]);
     let nested = "dag-diamond-coinflip › coinflip";
-    assert_eq!(steps(&x, nested), ["flip-coin", "heads", "tails"]);
+    assert_eq!(x.step_names(nested), ["flip-coin", "heads", "tails"]);
     for task in ["A", "B", "C", "D"] {
         edge(&x, EdgeKind::Contains, task, nested);
     }

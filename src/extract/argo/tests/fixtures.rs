@@ -101,7 +101,7 @@ fn a_limit_that_is_no_number_is_a_warning_and_unknown() {
     let x = leaf("    retryStrategy:\n      limit: ten\n    container:\n      image: alpine\n");
     assert_eq!(warnings(&x), [(10, "`limit` must be a number of retries such as 3 or \"3\", found `ten`")]);
     assert_eq!(retry(&x, "w", "t").max_attempts, Value::Unknown { expr: "ten".into() });
-    assert_eq!(steps(&x, "w"), ["t"], "the rest is still read");
+    assert_eq!(x.step_names("w"), ["t"], "the rest is still read");
 }
 
 #[test]
@@ -146,8 +146,8 @@ fn an_entrypoint_naming_no_template_is_a_warning_and_the_templates_are_still_rea
     let d = &x.diagnostics[0];
     assert_eq!((d.code.as_str(), d.source.line, d.source.column, d.len), ("invalid-value", 5, 15, 4));
     assert!(d.message.starts_with("`entrypoint` must name one of the workflow's templates"), "{}", d.message);
-    assert_eq!(workflows(&x), ["w"]);
-    assert_eq!(steps(&x, "w"), ["main"]);
+    assert_eq!(x.workflow_names(), ["w"]);
+    assert_eq!(x.step_names("w"), ["main"]);
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn a_task_that_runs_nothing_is_a_warning() {
     assert_eq!(w[0].0, 9);
     assert!(w[0].1.contains("task `a` needs `template`, `templateRef` or `inline`"));
     assert_eq!(w[1].0, 11);
-    assert_eq!(steps(&x, "w"), ["a", "b"]);
+    assert_eq!(x.step_names("w"), ["a", "b"]);
 }
 
 #[test]
@@ -179,8 +179,8 @@ fn other_documents_of_the_file_are_skipped_silently() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata: {name: s}\n---\napiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: lib}\nspec:\n  templates:\n  - name: t\n    container: {image: alpine}\n",
     );
     assert!(x.diagnostics.is_empty(), "{:?}", x.diagnostics);
-    assert_eq!(workflows(&x), ["lib"]);
-    assert_eq!(steps(&x, "lib"), ["t"]);
+    assert_eq!(x.workflow_names(), ["lib"]);
+    assert_eq!(x.step_names("lib"), ["t"]);
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn odd_shapes_never_panic() {
         "{heads}spec:\n  entrypoint: m\n  templates:\n  - name: m\n    steps:\n    - - name: again\n        template: m\n"
     ));
     // An entrypoint that runs itself: the workflow contains itself through the step.
-    assert_eq!(workflows(&x), ["w"]);
+    assert_eq!(x.workflow_names(), ["w"]);
     let e = edge(&x, EdgeKind::Contains, "again", "w");
     assert_eq!((e.from.scope.as_deref(), e.resolve), (Some("w"), Resolve::Required));
     assert!(step(&x, "w", "again").attrs.description.as_deref().unwrap().contains("recursion"));

@@ -14,19 +14,6 @@ fn corpus(rel: &str) -> Extracted {
     extract(rel, &text)
 }
 
-fn workflows(x: &Extracted) -> Vec<&str> {
-    x.facts.nodes.iter().filter(|n| n.kind == NodeKind::Workflow).map(|n| n.name.as_str()).collect()
-}
-
-fn steps<'a>(x: &'a Extracted, scope: &str) -> Vec<&'a str> {
-    x.facts
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Step && n.scope.as_deref() == Some(scope))
-        .map(|n| n.name.as_str())
-        .collect()
-}
-
 fn node<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a NodeFact {
     x.facts
         .nodes

@@ -30,8 +30,8 @@ fn every_state_machine_in_the_corpus_extracts_without_problems() {
     for f in &files {
         let x = corpus(f);
         assert!(problems(&x).is_empty(), "{f}: {:#?}", problems(&x));
-        assert!(!workflows(&x).is_empty(), "{f}: no workflow");
-        machines += workflows(&x).len();
+        assert!(!x.workflow_names().is_empty(), "{f}: no workflow");
+        machines += x.workflow_names().len();
         states += step_count(&x);
         // Every transition, catcher and StartAt in the corpus names a state of its own scope.
         for e in x.facts.edges.iter().filter(|e| e.resolve == Resolve::Required) {
@@ -57,14 +57,14 @@ fn per_file_workflow_and_state_counts() {
     ];
     for (f, wfs, sts) in cases {
         let x = corpus(f);
-        assert_eq!((workflows(&x).len(), step_count(&x)), (wfs, sts), "{f}");
+        assert_eq!((x.workflow_names().len(), step_count(&x)), (wfs, sts), "{f}");
     }
 }
 
 #[test]
 fn ship_order_retriers_show_their_schedules() {
     let x = corpus("sam/app-order-management/statemachines/ship-order.asl.json");
-    assert_eq!(workflows(&x), ["ship-order", "ship-order › Reserve Products › iterator"]);
+    assert_eq!(x.workflow_names(), ["ship-order", "ship-order › Reserve Products › iterator"]);
     assert_eq!(
         workflow(&x, "ship-order").attrs.description.as_deref(),
         Some("Handle new order events complete shipping.")
@@ -122,7 +122,7 @@ fn ship_order_map_iterator_is_a_nested_workflow_with_a_wait() {
     let x = corpus("sam/app-order-management/statemachines/ship-order.asl.json");
     let inner = "ship-order › Reserve Products › iterator";
     assert_eq!(
-        steps(&x, inner),
+        x.step_names(inner),
         ["Reserve Product", "Choice", "Reservation Successful", "Notify Delayed", "Wait for availability"]
     );
     assert_eq!(activity(&x, "ship-order", "Reserve Products"), Some("map"));
@@ -186,18 +186,18 @@ fn transcribe_file_yaml_jsonata_retries_are_capped_and_jittered() {
 #[test]
 fn distributed_map_reads_and_writes_s3_around_its_item_processor() {
     let x = corpus("sam/demo-distributed-map-data-processing/statemachines/dmap-temperatures.asl.json");
-    assert_eq!(workflows(&x), ["dmap-temperatures", "dmap-temperatures › DistributedMap › iterator"]);
+    assert_eq!(x.workflow_names(), ["dmap-temperatures", "dmap-temperatures › DistributedMap › iterator"]);
     let m = step(&x, "dmap-temperatures", "DistributedMap");
     assert_eq!(m.attrs.activity.as_ref().unwrap().value, "map");
     assert_eq!(m.attrs.side_effects[0].value, "calls s3 putObject on s3 ${ResultsBucket}");
     edge(&x, EdgeKind::DependsOn, "DistributedMap", "s3 ${InputBucket}");
-    assert_eq!(steps(&x, "dmap-temperatures › DistributedMap › iterator"), ["Lambda Invoke"]);
+    assert_eq!(x.step_names("dmap-temperatures › DistributedMap › iterator"), ["Lambda Invoke"]);
 }
 
 #[test]
 fn prompt_chaining_parallel_branches_and_an_unbounded_callback() {
     let x = corpus("usecases/genai-prompt-chaining-hitl/src/workflow.asl.json");
-    assert_eq!(workflows(&x), ["workflow", "workflow › Parallel › branch 1", "workflow › Parallel › branch 2"]);
+    assert_eq!(x.workflow_names(), ["workflow", "workflow › Parallel › branch 1", "workflow › Parallel › branch 2"]);
     let wait = step(&x, "workflow", "Wait for user feedback");
     assert!(wait.attrs.waits.is_some());
     assert!(wait.attrs.timeouts.is_empty() && wait.attrs.heartbeat_ms.is_none());

@@ -28,7 +28,7 @@ const RETRY_DEFAULTS: &str = r#"{
 fn a_retrier_with_no_fields_has_asl_defaults() {
     let x = asl(RETRY_DEFAULTS);
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
-    assert_eq!(workflows(&x), ["orders"]);
+    assert_eq!(x.workflow_names(), ["orders"]);
     let r = retry(&x, "orders", "Charge", 0);
     assert_eq!(r.max_attempts, Value::Known(Some(4)));
     assert_eq!(r.limit_text.as_deref(), Some("MaxAttempts 3 (default)"));
@@ -86,7 +86,7 @@ fn a_next_to_nowhere_is_a_required_edge_with_its_line() {
 fn a_missing_start_at_is_a_warning_and_the_states_are_still_read() {
     let x = asl("{\n  \"States\": {\n    \"A\": {\"Type\": \"Succeed\"}\n  }\n}");
     assert_eq!(warnings(&x), [(1, "`orders` needs `StartAt` naming its first state")]);
-    assert_eq!(steps(&x, "orders"), ["A"]);
+    assert_eq!(x.step_names("orders"), ["A"]);
     let x = asl("{\"StartAt\": \"B\",\n \"States\": {\"A\": {\"Type\": \"Succeed\"}}}");
     assert_eq!(warnings(&x), [(1, "`StartAt` must name a state of `orders`; there is no state `B`")]);
     assert!(edges_from(&x, EdgeKind::Next, "orders").is_empty());
@@ -138,7 +138,7 @@ fn yaml_asl_with_jsonata() {
     let text = "QueryLanguage: JSONata\nStartAt: Check\nStates:\n  Check:\n    Type: Choice\n    Choices:\n      - Condition: \"{% $states.input.total > 100 %}\"\n        Next: Review\n    Default: Done\n  Review:\n    Type: Task\n    Resource: arn:aws:states:::dynamodb:putItem\n    Arguments:\n      TableName: reviews\n      ConditionExpression: attribute_not_exists(id)\n    TimeoutSeconds: \"{% $timeout %}\"\n    Catch:\n      - ErrorEquals: [States.ALL]\n        Next: Done\n    Next: Done\n  Done:\n    Type: Succeed\n";
     let x = extract("flows/review.asl.yaml", text);
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
-    assert_eq!(workflows(&x), ["review"]);
+    assert_eq!(x.workflow_names(), ["review"]);
     let rule = edge(&x, EdgeKind::Next, "Check", "Review");
     assert_eq!((rule.detail.as_deref(), rule.source.line), (Some("$states.input.total > 100"), 8));
     let r = step(&x, "review", "Review");
@@ -173,7 +173,7 @@ fn nesting_is_bounded_without_panicking() {
     let x = asl(&format!(r#"{{"StartAt": "P", "States": {{"P": {text}}}}}"#));
     assert_eq!(warnings(&x).len(), 1, "{:#?}", x.diagnostics);
     assert!(warnings(&x)[0].1.contains("nested deeper than 8"));
-    assert_eq!(workflows(&x).len(), 9);
+    assert_eq!(x.workflow_names().len(), 9);
 }
 
 #[test]
@@ -198,8 +198,8 @@ fn claims_state_machines_and_templates_only() {
 #[test]
 fn a_sniffed_state_machine_is_named_by_its_file() {
     let x = extract("machines/refund.json", RETRY_DEFAULTS);
-    assert_eq!(workflows(&x), ["refund"]);
-    assert_eq!(steps(&x, "refund"), ["Charge"]);
+    assert_eq!(x.workflow_names(), ["refund"]);
+    assert_eq!(x.step_names("refund"), ["Charge"]);
 }
 
 #[test]

@@ -17,19 +17,6 @@ fn corpus(rel: &str) -> Extracted {
     extract(rel, &text)
 }
 
-fn workflows(x: &Extracted) -> Vec<&str> {
-    x.facts.nodes.iter().filter(|n| n.kind == NodeKind::Workflow).map(|n| n.name.as_str()).collect()
-}
-
-fn steps<'a>(x: &'a Extracted, scope: &str) -> Vec<&'a str> {
-    x.facts
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Step && n.scope.as_deref() == Some(scope))
-        .map(|n| n.name.as_str())
-        .collect()
-}
-
 fn step_count(x: &Extracted) -> usize {
     x.facts.nodes.iter().filter(|n| n.kind == NodeKind::Step).count()
 }
@@ -47,7 +34,7 @@ fn workflow<'a>(x: &'a Extracted, name: &str) -> &'a NodeFact {
         .nodes
         .iter()
         .find(|n| n.kind == NodeKind::Workflow && n.name == name)
-        .unwrap_or_else(|| panic!("no workflow `{name}`: {:?}", workflows(x)))
+        .unwrap_or_else(|| panic!("no workflow `{name}`: {:?}", x.workflow_names()))
 }
 
 /// The edges of `kind` from the state (or workflow) `from`.

@@ -15,7 +15,7 @@ fn warnings(x: &Extracted) -> Vec<(u32, &str)> {
 fn a_definition_uri_names_the_workflow_after_the_asl_file() {
     let x = corpus("sam/app-order-management/template.yaml");
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
-    assert_eq!(workflows(&x), ["ship-order"]);
+    assert_eq!(x.workflow_names(), ["ship-order"]);
     assert!(x.facts.edges.is_empty());
     let wf = workflow(&x, "ship-order");
     assert_eq!((wf.source.line, wf.source.column), (58, 3));
@@ -25,14 +25,14 @@ fn a_definition_uri_names_the_workflow_after_the_asl_file() {
     assert!(note.contains("`${LambdaGetCustomerStatus}`, `${LambdaReserveProduct}`"), "{note}");
     // The ASL file's own workflow has the same name: the two merge into one node.
     let asl = corpus("sam/app-order-management/statemachines/ship-order.asl.json");
-    assert_eq!(workflows(&asl)[0], "ship-order");
+    assert_eq!(asl.workflow_names()[0], "ship-order");
 }
 
 #[test]
 fn a_name_built_with_an_intrinsic_is_not_a_literal() {
     let x = corpus("sam/app-meeting-summarization/template.yaml");
     assert_eq!(
-        workflows(&x),
+        x.workflow_names(),
         ["transcribe_file", "summarize_transcription", "aquire-lock", "release-lock", "clean-locks-on-failure"]
     );
     let note = workflow(&x, "aquire-lock").attrs.description.clone().unwrap();
@@ -69,7 +69,7 @@ fn an_inline_sam_definition_with_short_tags() {
     let x = extract("infra/template.yaml", SAM_INLINE);
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
     // `Name: !Ref MachineName` names a parameter, not the machine: the logical id is used.
-    assert_eq!(workflows(&x), ["RefundMachine"]);
+    assert_eq!(x.workflow_names(), ["RefundMachine"]);
     let s = step(&x, "RefundMachine", "Refund");
     assert_eq!((s.source.line, s.source.column), (14, 11));
     assert_eq!(s.attrs.timeouts[0].ms, Value::Known(30_000));
@@ -103,7 +103,7 @@ const CFN_BLOCK: &str = "Resources:
 fn a_cloudformation_definition_string_in_a_block_keeps_its_lines() {
     let x = extract("cfn/stack.yaml", CFN_BLOCK);
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
-    assert_eq!(workflows(&x), ["orders-flow"]);
+    assert_eq!(x.workflow_names(), ["orders-flow"]);
     let s = step(&x, "orders-flow", "Save");
     assert_eq!((s.source.line, s.source.column), (10, 13));
     assert_eq!(s.attrs.side_effects[0].value, "writes an item to dynamodb ${OrdersTable}");
@@ -131,7 +131,7 @@ fn a_quoted_definition_string_points_at_its_key() {
   }
 }"#;
     let x = extract("cfn/stack.json", text);
-    assert_eq!(workflows(&x), ["Flow"]);
+    assert_eq!(x.workflow_names(), ["Flow"]);
     let a = step(&x, "Flow", "A");
     assert_eq!((a.source.line, a.source.column), (6, 9));
     assert_eq!(a.attrs.duration_ms.as_ref().map(|d| d.value.clone()), Some(Value::Known(5_000)));
@@ -163,7 +163,7 @@ fn a_definition_in_s3_cannot_be_read() {
 fn a_sub_with_variables_in_yaml_is_read_and_a_join_is_not() {
     let text = "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Sub\n        - '{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Succeed\"}}}'\n        - Table: !Ref T\n  J:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Join ['', ['{', '}']]\n";
     let x = extract("cfn/sub.yaml", text);
-    assert_eq!(workflows(&x), ["M"]);
+    assert_eq!(x.workflow_names(), ["M"]);
     assert_eq!(step(&x, "M", "A").source.line, 5);
     assert_eq!(warnings(&x).len(), 1, "{:#?}", x.diagnostics);
     assert_eq!(warnings(&x)[0].0, 11);
