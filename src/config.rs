@@ -24,6 +24,9 @@ pub struct Config {
     /// `https://git.example.com/shop/blob/main/{file}#L{line}`. Without it, sources are
     /// shown as text.
     pub source_url: Option<String>,
+    /// Where this book is published (`https://ops.example.com/book/`): an alert whose
+    /// `runbook_url` starts with it must point at a page the book has.
+    pub site_url: Option<String>,
     /// The project's template overrides, relative to the scanned folder.
     pub templates: String,
     pub findings: FindingsConfig,
@@ -38,6 +41,7 @@ impl Default for Config {
             exclude: Vec::new(),
             max_file_size: 1024 * 1024,
             source_url: None,
+            site_url: None,
             templates: "templates".to_string(),
             findings: FindingsConfig::default(),
         }

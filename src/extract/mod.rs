@@ -6,11 +6,15 @@
 
 pub mod argo;
 pub mod asl;
+pub mod backstage;
 pub mod bpmn;
 pub mod cargo;
+pub mod codeowners;
 pub mod compose;
 pub mod duration;
 pub mod gha;
+pub mod k8s;
+pub mod prometheus;
 pub mod rust;
 pub mod yaml;
 
@@ -28,6 +32,21 @@ pub struct Facts {
     pub edges: Vec<EdgeFact>,
     /// A Cargo package rooted at this file's folder (from `Cargo.toml`).
     pub packages: Vec<PackageFact>,
+    /// Ownership rules of a CODEOWNERS file, in file order (the last match wins).
+    pub owners: Vec<OwnerRule>,
+}
+
+/// One line of a CODEOWNERS file: files matching `pattern` are owned by `owners`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OwnerRule {
+    /// The pattern as written (gitignore-like, GitHub's rules).
+    pub pattern: String,
+    /// `@org/team`, `@user` or an e-mail, as written; empty means "no owner" for the match.
+    pub owners: Vec<String>,
+    /// The folder the patterns are relative to: the repository root that holds the
+    /// CODEOWNERS file (`""` for the scanned root; `svc` for `svc/.github/CODEOWNERS`).
+    pub root: String,
+    pub source: Source,
 }
 
 /// The facts of one file and the problems met while reading it.
@@ -61,22 +80,49 @@ pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
         SourceKind::Asl => asl::extract(path, text),
         SourceKind::GithubActions => gha::extract(path, text),
         SourceKind::Bpmn => bpmn::extract(path, text),
+        SourceKind::CodeOwners => codeowners::extract(path, text),
         SourceKind::Yaml | SourceKind::Json => sniffed(path, text),
     }
 }
 
+/// A format's cheap test of a file's text.
+type Claims = fn(&str) -> bool;
+/// A format's reader: a file's path and text to its facts.
+type Extractor = fn(&str, &str) -> Extracted;
+
+/// The formats that may live in a YAML or JSON file of no telling name, each with its cheap
+/// text test. Several may claim one file: a multi-document manifest can hold Deployments,
+/// a PrometheusRule and an Argo workflow side by side, and each reads only its documents.
+const SNIFFED: [(Claims, Extractor); 5] = [
+    (asl::claims, asl::extract),
+    (argo::claims, argo::extract),
+    (prometheus::claims, prometheus::extract),
+    (backstage::claims, backstage::extract),
+    (k8s::claims, k8s::extract),
+];
+
 /// A YAML or JSON file whose name does not say what it is: each format that can live in
-/// such a file looks at the text first (a substring test, no parse), and the first that
+/// such a file looks at the text first (a substring test, no parse), and every one that
 /// claims it reads it. A file nobody claims gives nothing, not even a parse error: most
-/// YAML and JSON in a repository is not ours to judge.
+/// YAML and JSON in a repository is not ours to judge. A parse error that several readers
+/// meet is reported once.
 fn sniffed(path: &str, text: &str) -> Extracted {
-    if asl::claims(text) {
-        asl::extract(path, text)
-    } else if argo::claims(text) {
-        argo::extract(path, text)
-    } else {
-        Extracted::default()
+    let mut out = Extracted::default();
+    for (claims, extract) in SNIFFED {
+        if claims(text) {
+            let x = extract(path, text);
+            out.facts.nodes.extend(x.facts.nodes);
+            out.facts.edges.extend(x.facts.edges);
+            out.facts.packages.extend(x.facts.packages);
+            out.facts.owners.extend(x.facts.owners);
+            for d in x.diagnostics {
+                if !out.diagnostics.contains(&d) {
+                    out.diagnostics.push(d);
+                }
+            }
+        }
     }
+    out
 }
 
 /// A node as one file describes it. Facts about the same `(kind, name)` from several files

@@ -14,6 +14,8 @@ pub enum SourceKind {
     GithubActions,
     /// `*.bpmn`, `*.bpmn20.xml`
     Bpmn,
+    /// `CODEOWNERS` (GitHub reads it at the root, in `.github/` and in `docs/`).
+    CodeOwners,
     /// Any other YAML file: read only if a format recognises its text (Argo, a SAM or
     /// CloudFormation template, an ASL definition).
     Yaml,
@@ -37,6 +39,9 @@ pub fn classify(path: &str) -> Option<SourceKind> {
     }
     if name == "Cargo.toml" {
         return Some(SourceKind::CargoManifest);
+    }
+    if name == "CODEOWNERS" {
+        return Some(SourceKind::CodeOwners);
     }
     if is_compose(name) {
         return Some(SourceKind::Compose);
