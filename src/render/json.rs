@@ -28,6 +28,9 @@ struct NodeJson<'a> {
     page: &'a str,
     sources: &'a [Source],
     owner: Option<&'a str>,
+    /// Added to the contract: the runbook link a source gives (an alert's `runbook_url`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runbook: Option<&'a str>,
     idempotent: Option<bool>,
     /// Added to the contract: the key expression of `idempotent: key=<expr>`.
     idempotency_key: Option<&'a str>,
@@ -67,6 +70,7 @@ pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
                 page: &n.page,
                 sources: &n.sources,
                 owner: n.attrs.owner.as_ref().map(|o| o.value.as_str()),
+                runbook: n.attrs.runbook.as_ref().map(|r| r.value.as_str()),
                 idempotent: idem.map(|i| !matches!(i, Idempotency::No)),
                 idempotency_key: match idem {
                     Some(Idempotency::Key(k)) => Some(k.as_str()),
