@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::NodeIndex;
 
-use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, PackageFact, Resolve};
-use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, slugify};
+use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, OwnerRule, PackageFact, Resolve};
+use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, owners, slugify};
 use crate::source::{Located, Source};
 
 /// Kinds tried, in order, for a reference that names no kind (`depends-on: orders-db`).
@@ -25,10 +25,12 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
     let mut nodes: Vec<&NodeFact> = Vec::new();
     let mut edges: Vec<&EdgeFact> = Vec::new();
     let mut packages: Vec<&PackageFact> = Vec::new();
+    let mut owner_rules: Vec<&OwnerRule> = Vec::new();
     for f in facts {
         nodes.extend(&f.nodes);
         edges.extend(&f.edges);
         packages.extend(&f.packages);
+        owner_rules.extend(&f.owners);
     }
     nodes.sort_by(|a, b| (a.kind, &a.name, &a.scope, &a.source).cmp(&(b.kind, &b.name, &b.scope, &b.source)));
     edges.sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
@@ -38,6 +40,10 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
     for fact in nodes {
         b.add_fact(fact);
     }
+    // CODEOWNERS owners before the owner edges are implied, so they get teams and `owns`
+    // edges like declared owners, and before owner inference, which sees them.
+    b.materialise();
+    owners::apply(&mut b.graph, &owner_rules);
     let explicit: Vec<EdgeFact> = edges.into_iter().cloned().collect();
     let implied = b.implied_edges(&packages);
     for edge in explicit.iter().chain(&implied) {
