@@ -141,4 +141,25 @@ mod tests {
         // Two of three is more than half.
         assert_eq!(spof(2).len(), 1);
     }
+
+    #[test]
+    fn a_branch_a_step_contains_is_not_counted_as_a_workflow() {
+        // One top-level workflow whose step holds a branch: both reach `db`, but there is
+        // only one workflow to stop.
+        let mut f = Facts::default();
+        let src = |line| Source::new("flows.yaml", line, 1);
+        f.nodes.push(NodeFact::new(NodeKind::Resource, "db", src(1)));
+        f.nodes.push(NodeFact::new(NodeKind::Workflow, "checkout", src(2)));
+        f.nodes.push(NodeFact::new(NodeKind::Step, "fan-out", src(3)));
+        f.nodes.push(NodeFact::new(NodeKind::Workflow, "branch", src(4)));
+        f.nodes.push(NodeFact::new(NodeKind::Step, "save", src(5)));
+        let (wf, step) = (|n| NodeRef::new(NodeKind::Workflow, n), |n| NodeRef::new(NodeKind::Step, n));
+        f.edges.push(edge(wf("checkout"), step("fan-out"), EdgeKind::Contains, 6));
+        f.edges.push(edge(step("fan-out"), wf("branch"), EdgeKind::Contains, 7));
+        f.edges.push(edge(wf("branch"), step("save"), EdgeKind::Contains, 8));
+        f.edges.push(edge(step("save"), NodeRef::new(NodeKind::Resource, "db"), EdgeKind::DependsOn, 9));
+        let graph = model::build([&f]);
+        let a = analyze(&graph, &[], &Config::default());
+        assert!(!a.findings.iter().any(|f| f.code == "single-point-of-failure"), "{:?}", a.findings);
+    }
 }
