@@ -15,11 +15,13 @@ mod lookup;
 mod markdown;
 mod overview;
 mod policy;
+mod resource;
 mod runbook;
 mod signals;
 mod step;
 mod svg;
 mod system;
+mod team;
 mod workflow;
 
 #[cfg(test)]

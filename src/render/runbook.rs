@@ -12,9 +12,11 @@ use crate::render::findings::FindingView;
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
 use crate::render::lookup::Lookup;
 use crate::render::policy::{self, PolicyView};
+use crate::render::resource::{self, CallersView};
 use crate::render::signals::{self, RerunView, SignalsView};
 use crate::render::step::{self, StepView};
 use crate::render::svg::{self, Neighbour};
+use crate::render::team::{self, TeamView};
 use crate::render::workflow::{self, WorkflowView};
 use crate::render::{links, markdown};
 
@@ -40,6 +42,10 @@ pub struct RunbookView {
     /// The effective policy first, then every other policy of the node.
     pub retries: Vec<PolicyView>,
     pub rerun: RerunView,
+    /// Who depends on or calls this node directly, with how hard each retries.
+    pub callers: CallersView,
+    /// A team's owned nodes and the alerts that page it.
+    pub team: Option<TeamView>,
     pub image: Option<signals::FactView>,
     pub dependencies: Vec<EdgeGroup>,
     pub dependents: Vec<EdgeGroup>,
@@ -138,6 +144,8 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         findings,
         retries,
         rerun: signals::rerun(node, analysis, sources),
+        callers: resource::callers(lookup, index, &root),
+        team: team::view(lookup, index, &root),
         image: attrs
             .image
             .as_ref()

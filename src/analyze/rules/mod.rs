@@ -9,6 +9,7 @@ mod no_owner;
 mod no_signal;
 mod parse_error;
 mod retry_without_idempotency;
+mod single_point_of_failure;
 mod timeout_inversion;
 mod unbounded_retry;
 
@@ -31,6 +32,7 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(timeout_inversion::check(graph, analysis));
     findings.extend(no_signal::check(graph));
     findings.extend(missing_error_handler::check(graph));
+    findings.extend(single_point_of_failure::check(graph, analysis));
     findings
         .into_iter()
         .filter_map(|mut f| {
