@@ -1,5 +1,8 @@
 //! The prose of an entity: title, description, type and lifecycle, links and annotations.
 
+use std::collections::BTreeMap;
+
+use super::refs::EntityRef;
 use crate::extract::NodeAttrs;
 use crate::extract::yaml::Node;
 use crate::source::Located;
@@ -111,4 +114,37 @@ pub fn annotations(path: &str, metadata: &Node, attrs: &mut NodeAttrs) -> Vec<St
 /// `text` as inline code, with a fence long enough for any backticks inside.
 pub fn code(text: &str) -> String {
     if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
+}
+
+/// The people of a file by group name: a display name (or the user name) and an e-mail.
+pub type Members = BTreeMap<String, Vec<String>>;
+
+/// Users of a file by the groups of their `memberOf`, so a group's page lists who to call.
+/// Only users in the same file are known: no extractor sees another file.
+pub fn members(docs: &[&Node]) -> Members {
+    let mut by_group = Members::new();
+    for doc in docs {
+        if !doc.get_str("kind").is_some_and(|k| k.trim().eq_ignore_ascii_case("user")) {
+            continue;
+        }
+        let Some(name) = doc.get("metadata").and_then(|m| m.get_str("name")).map(str::trim).filter(|n| !n.is_empty())
+        else {
+            continue;
+        };
+        let spec = doc.get("spec");
+        let profile = spec.and_then(|s| s.get("profile"));
+        let field = |key: &str| profile.and_then(|p| p.get_str(key)).map(str::trim).filter(|v| !v.is_empty());
+        let mut person = field("displayName").unwrap_or(name).to_string();
+        if let Some(email) = field("email") {
+            person.push_str(&format!(" ({email})"));
+        }
+        let groups = spec.and_then(|s| s.get("memberOf")).and_then(Node::as_seq).unwrap_or_default();
+        for group in groups.iter().filter_map(Node::as_str).filter_map(|g| EntityRef::parse(g, "group")) {
+            let people = by_group.entry(group.name).or_default();
+            if !people.contains(&person) {
+                people.push(person.clone());
+            }
+        }
+    }
+    by_group
 }

@@ -25,10 +25,10 @@ pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
     match yaml::parse(text) {
         Ok(docs) => {
-            for doc in &docs {
-                if is_backstage(doc) {
-                    entity(path, doc, &mut out);
-                }
+            let docs: Vec<&Node> = docs.iter().filter(|d| is_backstage(d)).collect();
+            let members = about::members(&docs);
+            for doc in docs {
+                entity(path, doc, &members, &mut out);
             }
         }
         Err(e) => out.diagnostics.push(yaml::parse_error(path, &e, "YAML")),
@@ -45,8 +45,8 @@ fn is_backstage(doc: &Node) -> bool {
     doc.get_str("apiVersion").is_some_and(|v| v.trim().starts_with("backstage.io/"))
 }
 
-/// One entity document.
-fn entity(path: &str, doc: &Node, out: &mut Extracted) {
+/// One entity document; `members` are the users of the file by the group they belong to.
+fn entity(path: &str, doc: &Node, members: &about::Members, out: &mut Extracted) {
     let kind = doc.get_str("kind").unwrap_or_default().trim();
     let Some(node_kind) = refs::node_kind(kind) else {
         // User, Location, Template and custom kinds (AiResource) are not operational nodes.
@@ -87,6 +87,11 @@ fn entity(path: &str, doc: &Node, out: &mut Extracted) {
         && let Some(group) = about::group_sentences(spec)
     {
         lines.push(group);
+    }
+    if node_kind == NodeKind::Team
+        && let Some(people) = members.get(name)
+    {
+        lines.push(format!("Members: {}.", people.join(", ")));
     }
     let links = about::links(path, metadata, &mut node.attrs);
     lines.extend(about::annotations(path, metadata, &mut node.attrs));

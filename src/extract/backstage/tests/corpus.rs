@@ -167,7 +167,9 @@ fn a_user_owner_and_a_group_of_users() {
     assert_eq!(x.facts.nodes.len(), 1, "users give no node");
     assert_eq!(
         description(&x, NodeKind::Team, "team-a"),
-        "Team A\n\nBackstage group (team).\n\nE-mail team-a@example.com. Part of group `backstage`."
+        "Team A\n\nBackstage group (team).\n\nE-mail team-a@example.com. Part of group `backstage`.\n\n\
+         Members: breanna.davison (breanna-davison@example.com), Janelle Dawe (janelle-dawe@example.com), \
+         Nigel Manning (nigel-manning@example.com), Guest User (guest@example.com)."
     );
 }
 
