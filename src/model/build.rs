@@ -199,11 +199,22 @@ impl Builder {
 
     fn add_edge(&mut self, fact: &EdgeFact) {
         self.materialise();
-        let Some(from) = self.lookup(&fact.from, Some(&fact.source.file)) else {
-            if fact.resolve == Resolve::Required {
-                self.dangle(&fact.from, fact);
+        let from = match self.lookup(&fact.from, Some(&fact.source.file)) {
+            Some(from) => from,
+            // A catalog entity names its container by reference (`spec.system`,
+            // `providesApis`): an unknown container of a known kind is external, as an
+            // unknown target is.
+            None if fact.resolve == Resolve::External && fact.from.kind.is_some() => {
+                let kind = fact.from.kind.unwrap_or(NodeKind::Resource);
+                let sources = vec![fact.source.clone()];
+                self.insert(kind, &fact.from.name, fact.from.scope.clone(), sources, NodeAttrs::default(), true)
             }
-            return;
+            None => {
+                if fact.resolve == Resolve::Required {
+                    self.dangle(&fact.from, fact);
+                }
+                return;
+            }
         };
         let to = match self.lookup(&fact.to, Some(&fact.source.file)) {
             Some(to) => to,

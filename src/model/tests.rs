@@ -168,3 +168,23 @@ fn a_service_inherits_the_owner_all_its_steps_share() {
     let svc = g.node("service:erp-sync").unwrap();
     assert_eq!(svc.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("team-integrations"));
 }
+
+#[test]
+fn an_unknown_container_of_an_external_edge_is_an_external_node() {
+    let catalog = Facts {
+        nodes: vec![NodeFact::new(NodeKind::Service, "playback-order", Source::new("catalog-info.yaml", 4, 9))],
+        edges: vec![edge(
+            NodeRef::new(NodeKind::System, "audio-playback"),
+            NodeRef::new(NodeKind::Service, "playback-order"),
+            EdgeKind::Contains,
+            "catalog-info.yaml",
+            13,
+            Resolve::External,
+        )],
+        ..Facts::default()
+    };
+    let g = build([&catalog]);
+    let system = g.node("system:audio-playback").expect("system created");
+    assert!(system.external);
+    assert!(g.dangling.is_empty());
+}
