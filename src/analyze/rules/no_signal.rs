@@ -32,8 +32,9 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
                  and dependents fail without a cause in sight",
                 super::named(node)
             ),
-            "add a compose `healthcheck`, or name the alert that watches it with `alerts:` in the \
-             `# Operations` section of its steps",
+            "give it a health check (a compose `healthcheck`, a Kubernetes readiness or liveness probe) \
+             or an alert rule that watches it (a Prometheus rule whose labels or expression name it, \
+             or `alerts:` in the `# Operations` section of its steps)",
         ));
     }
     out
