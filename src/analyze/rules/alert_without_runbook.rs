@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn a_runbook_outside_the_book_is_trusted() {
-        let found = findings(vec![alert("OrdersApiDown", Some("https://wiki.example.com/x"))], Some("https://ops.example.com/book/"));
+        let found = findings(
+            vec![alert("OrdersApiDown", Some("https://wiki.example.com/x"))],
+            Some("https://ops.example.com/book/"),
+        );
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -135,7 +138,10 @@ mod tests {
 
     #[test]
     fn page_in_reads_the_path_under_the_site() {
-        assert_eq!(page_in("https://o.x/book/", "https://o.x/book/alerts/a.html?x#y").as_deref(), Some("alerts/a.html"));
+        assert_eq!(
+            page_in("https://o.x/book/", "https://o.x/book/alerts/a.html?x#y").as_deref(),
+            Some("alerts/a.html")
+        );
         assert_eq!(page_in("https://o.x/book", "https://o.x/book").as_deref(), Some("index.html"));
         assert_eq!(page_in("https://o.x/book", "https://o.x/bookshelf/a.html"), None);
     }

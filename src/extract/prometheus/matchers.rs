@@ -128,13 +128,18 @@ mod tests {
         let found = names(r#"kube_pod_status{pod=~"payments-worker-.*", container="erp", deployment=~"x.*"}"#);
         assert_eq!(
             found,
-            [("pod".into(), "payments-worker".into()), ("container".into(), "erp".into()), ("deployment".into(), "x".into())]
+            [
+                ("pod".into(), "payments-worker".into()),
+                ("container".into(), "erp".into()),
+                ("deployment".into(), "x".into())
+            ]
         );
     }
 
     #[test]
     fn regexes_negations_and_comparisons_are_not_names() {
-        let expr = r#"sum by (job) (up{job=~".*thanos-compact.*", service!="a", app!~"b", code=~"5.."}) == 1 and job == 2"#;
+        let expr =
+            r#"sum by (job) (up{job=~".*thanos-compact.*", service!="a", app!~"b", code=~"5.."}) == 1 and job == 2"#;
         assert!(scan(expr).is_empty());
     }
 

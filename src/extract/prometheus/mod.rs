@@ -43,7 +43,8 @@ pub fn extract(path: &str, text: &str) -> Extracted {
 
 /// Whether a YAML or JSON file of no telling name holds this format, from its text alone.
 pub fn claims(text: &str) -> bool {
-    let rules_file = text.contains("groups") && text.contains("rules") && (text.contains("alert") || text.contains("record"));
+    let key = |k: &str| text.contains(&format!("{k}:")) || text.contains(&format!("\"{k}\""));
+    let rules_file = key("groups") && key("rules") && (key("alert") || key("record"));
     rules_file || text.contains("kind: PrometheusRule") || text.contains("\"kind\": \"PrometheusRule\"")
 }
 
@@ -59,18 +60,30 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
     };
     let Some(groups) = groups.filter(|g| !g.is_null()) else { return };
     let Some(items) = groups.as_seq() else {
-        out.diagnostics.push(invalid(path, groups, format!("`groups` must be a list of rule groups, found {}", groups.shape())));
+        out.diagnostics.push(invalid(
+            path,
+            groups,
+            format!("`groups` must be a list of rule groups, found {}", groups.shape()),
+        ));
         return;
     };
     for group in items {
         let Some(rules) = group.get("rules").filter(|r| !r.is_null()) else {
             if group.as_map().is_none() {
-                out.diagnostics.push(invalid(path, group, format!("a rule group must be a mapping, found {}", group.shape())));
+                out.diagnostics.push(invalid(
+                    path,
+                    group,
+                    format!("a rule group must be a mapping, found {}", group.shape()),
+                ));
             }
             continue;
         };
         let Some(rules) = rules.as_seq() else {
-            out.diagnostics.push(invalid(path, rules, format!("`rules` must be a list of rules, found {}", rules.shape())));
+            out.diagnostics.push(invalid(
+                path,
+                rules,
+                format!("`rules` must be a list of rules, found {}", rules.shape()),
+            ));
             continue;
         };
         for rule in rules {
@@ -184,10 +197,7 @@ type Pair<'a> = (String, String, &'a Node);
 /// The scalar entries of a `labels` or `annotations` map.
 fn pairs(map: Option<&Node>) -> Vec<Pair<'_>> {
     let Some(entries) = map.and_then(Node::as_map) else { return Vec::new() };
-    entries
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string(), v)))
-        .collect()
+    entries.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string(), v))).collect()
 }
 
 fn lookup<'a>(pairs: &'a [Pair<'a>], key: &str) -> Option<(&'a str, &'a Node)> {

@@ -137,7 +137,10 @@ fn a_prometheus_rule_alert_without_runbook_watches_what_its_labels_and_matchers_
     assert_eq!(a[0].attrs.owner.as_ref().map(|o| (o.value.as_str(), o.source.line)), Some(("team-shop", 22)));
     let d = a[0].attrs.description.as_deref().unwrap();
     assert!(d.starts_with("Checkout is down on {{ $labels.instance }}"), "{d}");
-    assert!(d.contains("first evaluation") && d.contains("Severity: `critical`.") && d.contains("`job=checkout-api`"), "{d}");
+    assert!(
+        d.contains("first evaluation") && d.contains("Severity: `critical`.") && d.contains("`job=checkout-api`"),
+        "{d}"
+    );
     assert_eq!(
         edges(&x),
         [
@@ -175,9 +178,18 @@ fn groups_of_the_wrong_shape_are_invalid_values() {
     assert_eq!(x.diagnostics.len(), 1);
     assert_eq!((x.diagnostics[0].code.as_str(), x.diagnostics[0].source.line), ("invalid-value", 2));
 
-    let text = "groups:\n- name: g\n  rules: {alert: A}\n- name: h\n  rules:\n  - just text\n  - alert: B\n    expr: up\n";
+    let text =
+        "groups:\n- name: g\n  rules: {alert: A}\n- name: h\n  rules:\n  - just text\n  - alert: B\n    expr: up\n";
     let x = extract("r.yaml", text);
     let found: Vec<_> = x.diagnostics.iter().map(|d| (d.code.as_str(), d.source.line)).collect();
     assert_eq!(found, [("invalid-value", 3), ("invalid-value", 6)]);
     assert_eq!(alerts(&x).len(), 1, "the good rule is still read");
+}
+
+#[test]
+fn claims_rule_files_in_yaml_and_json_only() {
+    assert!(claims("groups:\n- name: g\n  rules:\n  - alert: A\n"));
+    assert!(claims(r#"{"groups": [{"name": "g", "rules": [{"record": "r", "expr": "up"}]}]}"#));
+    assert!(claims("kind: PrometheusRule\n"));
+    assert!(!claims("groups:\n  admins: [ann]\nrules: strict\n# alerting is elsewhere\n"));
 }
