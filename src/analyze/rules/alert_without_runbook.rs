@@ -137,6 +137,17 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_alert_named_in_rust_is_one_node_judged_by_its_rule() {
+        let mut step = NodeFact::new(NodeKind::Step, "push_order", Source::new("src/erp.rs", 3, 1));
+        step.attrs.alerts.push(Located::new("ErpSyncFailing".into(), Source::new("src/erp.rs", 2, 1)));
+        let rule = alert("ErpSyncFailing", None);
+        let graph = model::build([&Facts { nodes: vec![step.clone(), rule.clone()], ..Facts::default() }]);
+        let alerts: Vec<_> = graph.nodes().filter(|(_, n)| n.kind == NodeKind::Alert).collect();
+        assert_eq!((alerts.len(), alerts[0].1.external), (1, false));
+        assert_eq!(findings(vec![step, rule], None).len(), 1);
+    }
+
+    #[test]
     fn page_in_reads_the_path_under_the_site() {
         assert_eq!(
             page_in("https://o.x/book/", "https://o.x/book/alerts/a.html?x#y").as_deref(),

@@ -93,7 +93,7 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
             }
             if let Some((key, name)) = entry(rule, "alert") {
                 match name.as_str().filter(|n| !n.trim().is_empty()) {
-                    Some(name) => alert(path, text, key, name.trim(), rule, out),
+                    Some(name) => alert(path, text, key, name.trim(), rule, group, out),
                     None => out.diagnostics.push(invalid(path, name, "`alert` must name the alert".to_string())),
                 }
             }
@@ -102,9 +102,15 @@ fn document(path: &str, text: &str, doc: &Node, out: &mut Extracted) {
 }
 
 /// One alerting rule: its node and the edges to what it watches.
-fn alert(path: &str, text: &str, key: &Node, name: &str, rule: &Node, out: &mut Extracted) {
+/// A group's `labels` (Prometheus 3) apply to each of its rules; the rule's own win.
+fn alert(path: &str, text: &str, key: &Node, name: &str, rule: &Node, group: &Node, out: &mut Extracted) {
     let mut node = NodeFact::new(NodeKind::Alert, name, key.source(path));
-    let labels = pairs(rule.get("labels"));
+    let mut labels = pairs(rule.get("labels"));
+    for inherited in pairs(group.get("labels")) {
+        if !labels.iter().any(|(k, _, _)| *k == inherited.0) {
+            labels.push(inherited);
+        }
+    }
     let annotations = pairs(rule.get("annotations"));
     let expr = rule.get("expr").filter(|e| e.as_str().is_some());
     node.attrs.description = Some(describe(&annotations, &labels, expr, rule.get_str("for")));

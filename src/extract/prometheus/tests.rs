@@ -193,3 +193,19 @@ fn claims_rule_files_in_yaml_and_json_only() {
     assert!(claims("kind: PrometheusRule\n"));
     assert!(!claims("groups:\n  admins: [ann]\nrules: strict\n# alerting is elsewhere\n"));
 }
+
+#[test]
+fn a_sniffed_yaml_file_gives_the_alerts_once() {
+    let x = crate::extract::extract(crate::scan::SourceKind::Yaml, "monitoring/alerts.yaml", &read(EXAMPLE));
+    assert_eq!((alerts(&x).len(), x.facts.edges.len(), x.diagnostics.len()), (8, 4, 0));
+}
+
+#[test]
+fn group_labels_apply_to_their_rules() {
+    let text = "groups:\n- name: g\n  labels: {team: t-group, severity: info}\n  rules:\n  - alert: A\n    expr: up\n    labels: {severity: page}\n";
+    let x = extract("r.yaml", text);
+    let a = alerts(&x);
+    assert_eq!(a[0].attrs.owner.as_ref().map(|o| (o.value.as_str(), o.source.line)), Some(("t-group", 3)));
+    let d = a[0].attrs.description.as_deref().unwrap();
+    assert!(d.contains("Severity: `page`.") && d.contains("`team=t-group`"), "{d}");
+}
