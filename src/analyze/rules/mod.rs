@@ -1,5 +1,6 @@
 //! Finding rules: one file per finding code, each a pure function of the model and analysis.
 
+mod alert_without_runbook;
 mod dangling_reference;
 mod dependency_cycle;
 mod doc_code_mismatch;
@@ -33,6 +34,7 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(no_signal::check(graph));
     findings.extend(missing_error_handler::check(graph));
     findings.extend(single_point_of_failure::check(graph, analysis));
+    findings.extend(alert_without_runbook::check(graph, config));
     findings
         .into_iter()
         .filter_map(|mut f| {
