@@ -21,8 +21,18 @@ use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
 /// The kinds this reader takes.
-const KINDS: [&str; 10] =
-    ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Service", "Ingress", "ConfigMap", "Pod"];
+const KINDS: [&str; 10] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "Service",
+    "Ingress",
+    "ConfigMap",
+    "Pod",
+];
 
 /// Reads one manifest file (any number of documents).
 pub fn extract(path: &str, text: &str) -> Extracted {
@@ -44,12 +54,13 @@ pub fn extract(path: &str, text: &str) -> Extracted {
     };
     let docs: Vec<&Node> = docs.iter().flat_map(items).collect();
     let config_maps = config_maps(path, &docs);
+    let workloads = workloads(&docs);
     for doc in &docs {
         let Some(kind) = doc.get_str("kind") else { continue };
         if doc.get_str("apiVersion").is_none() {
             continue;
         }
-        let cx = Doc { path, doc, config_maps: &config_maps };
+        let cx = Doc { path, doc, config_maps: &config_maps, workloads: &workloads };
         match kind {
             "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => workload::service(&cx, kind, &mut out),
             "Pod" => workload::pod(&cx, &mut out),
@@ -68,11 +79,8 @@ pub fn claims(text: &str) -> bool {
     text.contains("apiVersion")
         && text.contains("kind:")
         && text.split("kind:").skip(1).any(|rest| {
-            let word: String = rest
-                .trim_start_matches([' ', '"', '\''])
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
+            let word: String =
+                rest.trim_start_matches([' ', '"', '\'']).chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
             KINDS.contains(&word.as_str())
         })
 }
@@ -83,6 +91,8 @@ pub(crate) struct Doc<'a> {
     pub doc: &'a Node,
     /// Host-like values of each ConfigMap of the file: `(key, value, where)`.
     pub config_maps: &'a BTreeMap<String, Vec<(String, String, Source)>>,
+    /// Each workload of the file and its pod template's labels.
+    pub workloads: &'a [(String, Vec<(String, String)>)],
 }
 
 impl Doc<'_> {
@@ -121,6 +131,26 @@ fn items(doc: &Node) -> Vec<&Node> {
     }
 }
 
+/// Every workload of the file with the labels of its pods, for Service selectors.
+fn workloads(docs: &[&Node]) -> Vec<(String, Vec<(String, String)>)> {
+    let mut found = Vec::new();
+    for doc in docs {
+        let labels = match doc.get_str("kind") {
+            Some("Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
+                doc.get("spec").and_then(|s| s.get("template")).and_then(|t| t.get("metadata"))
+            }
+            Some("Pod") => doc.get("metadata"),
+            _ => continue,
+        };
+        let Some(name) = doc.get("metadata").and_then(|m| m.get_str("name")) else { continue };
+        let labels = labels.and_then(|m| m.get("labels")).and_then(Node::as_map).unwrap_or_default();
+        let labels =
+            labels.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string()))).collect();
+        found.push((name.to_string(), labels));
+    }
+    found
+}
+
 /// Every ConfigMap of the file, its data keys and values.
 fn config_maps(path: &str, docs: &[&Node]) -> BTreeMap<String, Vec<(String, String, Source)>> {
     let mut found = BTreeMap::new();
@@ -147,20 +177,17 @@ fn service(cx: &Doc, out: &mut Extracted) {
     cx.describe(&mut node);
     let spec = cx.doc.get("spec");
     let selector = spec.and_then(|s| s.get("selector"));
-    for key in ["app", "app.kubernetes.io/name"] {
-        let Some(app) = selector.and_then(|s| s.get(key)) else { continue };
-        let Some(value) = app.as_str().filter(|v| !v.is_empty()) else { continue };
-        if value != name {
+    for (target, at, detail) in selected(cx, selector) {
+        if target != name {
             out.facts.edges.push(EdgeFact {
                 from: NodeRef::new(NodeKind::Service, name),
-                to: NodeRef::new(NodeKind::Service, value),
+                to: NodeRef::new(NodeKind::Service, target),
                 kind: EdgeKind::DependsOn,
-                source: app.source(cx.path),
+                source: at.source(cx.path),
                 resolve: Resolve::IfKnown,
-                detail: Some(format!("selector {key}={value}")),
+                detail: Some(detail),
             });
         }
-        break;
     }
     if spec.and_then(|s| s.get_str("type")) == Some("ExternalName") {
         if let Some(ext) = spec.and_then(|s| s.get("externalName")).filter(|e| e.as_str().is_some()) {
@@ -176,6 +203,32 @@ fn service(cx: &Doc, out: &mut Extracted) {
         }
     }
     out.facts.nodes.push(node);
+}
+
+/// The workloads a Service's selector picks: those of the same file whose pod labels hold
+/// every selector pair; failing that, the workload named by the `app` (or
+/// `app.kubernetes.io/name`) value, which is how manifests split over files name them.
+fn selected<'a>(cx: &'a Doc, selector: Option<&'a Node>) -> Vec<(String, &'a Node, String)> {
+    let Some(pairs) = selector.and_then(Node::as_map).filter(|p| !p.is_empty()) else { return Vec::new() };
+    let pairs: Vec<(&str, &str)> = pairs.iter().filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?))).collect();
+    let Some(at) = selector else { return Vec::new() };
+    let words = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+    let same_file: Vec<(String, &Node, String)> = cx
+        .workloads
+        .iter()
+        .filter(|(_, labels)| pairs.iter().all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v)))
+        .map(|(w, _)| (w.clone(), at, format!("selector {words}")))
+        .collect();
+    if !same_file.is_empty() {
+        return same_file;
+    }
+    for key in ["app", "app.kubernetes.io/name"] {
+        if let Some(app) = at.get(key).filter(|a| a.as_str().is_some_and(|s| !s.is_empty())) {
+            let value = app.as_str().unwrap_or_default();
+            return vec![(value.to_string(), app, format!("selector {key}={value}"))];
+        }
+    }
+    Vec::new()
 }
 
 /// An Ingress: an `api` node with an edge to each backend Service.

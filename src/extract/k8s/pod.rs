@@ -26,12 +26,14 @@ pub fn read(cx: &Doc, spec: &Node, node: &mut NodeFact, default_restart: &str, o
     for c in containers {
         if node.attrs.image.is_none() {
             if let Some(image) = c.get("image").filter(|i| i.as_str().is_some_and(|s| !s.is_empty())) {
-                node.attrs.image = Some(Located::new(image.as_str().unwrap_or_default().to_string(), image.source(cx.path)));
+                node.attrs.image =
+                    Some(Located::new(image.as_str().unwrap_or_default().to_string(), image.source(cx.path)));
             }
         }
         for (key, kind) in PROBES {
-            if let Some(probe) = c.get(key) {
-                node.attrs.health_checks.push(health_check(cx, probe, kind));
+            let entry = c.as_map().unwrap_or_default().iter().find(|(k, _)| k.as_str() == Some(key));
+            if let Some((at, probe)) = entry {
+                node.attrs.health_checks.push(health_check(cx, at, probe, kind));
             }
         }
         for var in c.get("env").and_then(Node::as_seq).unwrap_or_default() {
@@ -41,7 +43,9 @@ pub fn read(cx: &Doc, spec: &Node, node: &mut NodeFact, default_restart: &str, o
                 push_hosts(&from, key, text, value.source(cx.path), &node.name, out);
             }
             let cm = var.get("valueFrom").and_then(|v| v.get("configMapKeyRef"));
-            if let (Some(cm_name), Some(cm_key)) = (cm.and_then(|c| c.get_str("name")), cm.and_then(|c| c.get_str("key"))) {
+            if let (Some(cm_name), Some(cm_key)) =
+                (cm.and_then(|c| c.get_str("name")), cm.and_then(|c| c.get_str("key")))
+            {
                 for (k, v, at) in cx.config_maps.get(cm_name).map(Vec::as_slice).unwrap_or_default() {
                     if k == cm_key {
                         push_hosts(&from, key, v, at.clone(), &node.name, out);
@@ -85,27 +89,39 @@ fn push_hosts(from: &NodeRef, key: &str, value: &str, at: Source, own: &str, out
 /// A bare word (no scheme, no port) counts only under a key that says it is a host.
 pub(crate) fn hosts(key: &str, value: &str) -> Vec<(String, Resolve)> {
     let value = value.trim();
-    let bare = !value.contains(':');
+    let bare = !value.contains(':') && cluster_service(value).is_none();
     let upper = key.to_ascii_uppercase();
-    let hostish = HOST_KEY_ENDINGS.iter().any(|e| upper.ends_with(e)) || HOST_KEY_PREFIXES.iter().any(|p| upper.starts_with(p));
+    let hostish =
+        HOST_KEY_ENDINGS.iter().any(|e| upper.ends_with(e)) || HOST_KEY_PREFIXES.iter().any(|p| upper.starts_with(p));
     if bare && !hostish {
         return Vec::new();
     }
     let mut found: Vec<(String, Resolve)> = Vec::new();
     for host in env::hosts(key, value) {
         let host = host.to_ascii_lowercase();
-        let cluster = host.ends_with(".svc.cluster.local") || host.ends_with(".svc");
-        let first = host.split('.').next().unwrap_or_default().to_string();
+        let cluster = cluster_service(&host);
+        let first = cluster.unwrap_or_else(|| host.split('.').next().unwrap_or_default()).to_string();
         if first.is_empty() || first == "localhost" || found.iter().any(|(h, _)| *h == first) {
             continue;
         }
-        found.push((first, if cluster { Resolve::External } else { Resolve::IfKnown }));
+        found.push((first, if cluster.is_some() { Resolve::External } else { Resolve::IfKnown }));
     }
     found
 }
 
-/// One probe as a health check, with the kubelet's defaults for what is not written.
-fn health_check(cx: &Doc, probe: &Node, kind: &str) -> HealthCheck {
+/// The Service an explicit cluster DNS name names: `x` of `x.ns.svc.cluster.local` and
+/// `x.ns.svc`, and of a StatefulSet pod's `pod-0.x.ns.svc.cluster.local`.
+fn cluster_service(host: &str) -> Option<&str> {
+    let host = host.trim_end_matches('.');
+    let rest = host.strip_suffix(".svc.cluster.local").or_else(|| host.strip_suffix(".svc"))?;
+    let labels: Vec<&str> = rest.split('.').collect();
+    let at = if labels.len() >= 3 { labels.len() - 2 } else { 0 };
+    labels.get(at).copied().filter(|l| !l.is_empty())
+}
+
+/// One probe as a health check, with the kubelet's defaults for what is not written. It
+/// points at the probe's key (`livenessProbe:`).
+fn health_check(cx: &Doc, at: &Node, probe: &Node, kind: &str) -> HealthCheck {
     let num = |k: &str| probe.get_str(k).and_then(|s| s.trim().parse::<u64>().ok());
     let test = if let Some(h) = probe.get("httpGet") {
         let port = h.get_str("port").unwrap_or_default();
@@ -121,7 +137,7 @@ fn health_check(cx: &Doc, probe: &Node, kind: &str) -> HealthCheck {
         String::new()
     };
     HealthCheck {
-        source: probe.source(cx.path),
+        source: at.source(cx.path),
         kind: kind.to_string(),
         test,
         interval_ms: Some(num("periodSeconds").unwrap_or(10).saturating_mul(1000)),

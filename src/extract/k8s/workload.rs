@@ -1,11 +1,11 @@
 //! Workloads: Deployments and their kin as `service` nodes, Jobs and CronJobs as `step` nodes.
 
-use crate::extract::{Extracted, NodeFact, Origin, RetryFact, Strategy, TimeoutFact, Value, Jitter};
 use crate::extract::yaml::Node;
+use crate::extract::{Extracted, Jitter, NodeFact, Origin, RetryFact, Strategy, TimeoutFact, Value};
 use crate::model::NodeKind;
 use crate::source::Located;
 
-use super::{pod, Doc};
+use super::{Doc, pod};
 
 /// The Job controller's back-off between failed pods: 10 s, doubling, capped at 6 min.
 const JOB_BACKOFF_INITIAL_MS: u64 = 10_000;
@@ -64,7 +64,9 @@ pub fn job(cx: &Doc, spec: Option<&Node>, schedule: Option<&Node>, out: &mut Ext
     let limit = spec.and_then(|s| s.get("backoffLimit"));
     let (retries, limit_text, at) = match limit.and_then(|l| Some((l, l.as_str()?))) {
         Some((l, text)) => (text.trim().parse::<u32>().ok(), format!("backoffLimit: {text}"), l.source(cx.path)),
-        None => (Some(DEFAULT_BACKOFF_LIMIT), format!("backoffLimit: {DEFAULT_BACKOFF_LIMIT} (default)"), cx.name_source()),
+        None => {
+            (Some(DEFAULT_BACKOFF_LIMIT), format!("backoffLimit: {DEFAULT_BACKOFF_LIMIT} (default)"), cx.name_source())
+        }
     };
     node.attrs.retries.push(RetryFact {
         source: at,
