@@ -189,18 +189,17 @@ fn service(cx: &Doc, out: &mut Extracted) {
             });
         }
     }
-    if spec.and_then(|s| s.get_str("type")) == Some("ExternalName") {
-        if let Some(ext) = spec.and_then(|s| s.get("externalName")).filter(|e| e.as_str().is_some()) {
-            let host = ext.as_str().unwrap_or_default();
-            out.facts.edges.push(EdgeFact {
-                from: NodeRef::new(NodeKind::Service, name),
-                to: NodeRef::new(NodeKind::Resource, host),
-                kind: EdgeKind::DependsOn,
-                source: ext.source(cx.path),
-                resolve: Resolve::External,
-                detail: Some(format!("externalName {host}")),
-            });
-        }
+    let external = spec.filter(|s| s.get_str("type") == Some("ExternalName")).and_then(|s| s.get("externalName"));
+    if let Some(ext) = external.filter(|e| e.as_str().is_some()) {
+        let host = ext.as_str().unwrap_or_default();
+        out.facts.edges.push(EdgeFact {
+            from: NodeRef::new(NodeKind::Service, name),
+            to: NodeRef::new(NodeKind::Resource, host),
+            kind: EdgeKind::DependsOn,
+            source: ext.source(cx.path),
+            resolve: Resolve::External,
+            detail: Some(format!("externalName {host}")),
+        });
     }
     out.facts.nodes.push(node);
 }

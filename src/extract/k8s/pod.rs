@@ -24,11 +24,10 @@ pub fn read(cx: &Doc, spec: &Node, node: &mut NodeFact, default_restart: &str, o
     let from = NodeRef::new(node.kind, node.name.clone());
     let mut config_maps: Vec<&str> = Vec::new();
     for c in containers {
-        if node.attrs.image.is_none() {
-            if let Some(image) = c.get("image").filter(|i| i.as_str().is_some_and(|s| !s.is_empty())) {
-                node.attrs.image =
-                    Some(Located::new(image.as_str().unwrap_or_default().to_string(), image.source(cx.path)));
-            }
+        let image = c.get("image").filter(|i| i.as_str().is_some_and(|s| !s.is_empty()));
+        if let (None, Some(image)) = (&node.attrs.image, image) {
+            node.attrs.image =
+                Some(Located::new(image.as_str().unwrap_or_default().to_string(), image.source(cx.path)));
         }
         for (key, kind) in PROBES {
             let entry = c.as_map().unwrap_or_default().iter().find(|(k, _)| k.as_str() == Some(key));
