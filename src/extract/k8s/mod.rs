@@ -62,7 +62,7 @@ pub fn extract(path: &str, text: &str) -> Extracted {
         }
         let cx = Doc { path, doc, config_maps: &config_maps, workloads: &workloads };
         match kind {
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => workload::service(&cx, kind, &mut out),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => workload::service(&cx, &mut out),
             "Pod" => workload::pod(&cx, &mut out),
             "Job" => workload::job(&cx, doc.get("spec"), None, &mut out),
             "CronJob" => workload::cron_job(&cx, &mut out),
@@ -205,8 +205,9 @@ fn service(cx: &Doc, out: &mut Extracted) {
 }
 
 /// The workloads a Service's selector picks: those of the same file whose pod labels hold
-/// every selector pair; failing that, the workload named by the `app` (or
-/// `app.kubernetes.io/name`) value, which is how manifests split over files name them.
+/// every selector pair; failing that, when the selector is one `app` (or
+/// `app.kubernetes.io/name`) pair, the workload of that name, which is how manifests split
+/// over files usually name them.
 fn selected<'a>(cx: &'a Doc, selector: Option<&'a Node>) -> Vec<(String, &'a Node, String)> {
     let Some(pairs) = selector.and_then(Node::as_map).filter(|p| !p.is_empty()) else { return Vec::new() };
     let pairs: Vec<(&str, &str)> = pairs.iter().filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?))).collect();
@@ -218,7 +219,9 @@ fn selected<'a>(cx: &'a Doc, selector: Option<&'a Node>) -> Vec<(String, &'a Nod
         .filter(|(_, labels)| pairs.iter().all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v)))
         .map(|(w, _)| (w.clone(), at, format!("selector {words}")))
         .collect();
-    if !same_file.is_empty() {
+    if !same_file.is_empty() || pairs.len() > 1 {
+        // With more pairs (`app: redis, role: master`) the `app` value names the
+        // application, not one workload: guessing would join unrelated `redis` services.
         return same_file;
     }
     for key in ["app", "app.kubernetes.io/name"] {

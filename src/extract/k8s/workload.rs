@@ -14,7 +14,7 @@ const JOB_BACKOFF_MAX_MS: u64 = 360_000;
 const DEFAULT_BACKOFF_LIMIT: u32 = 6;
 
 /// A Deployment, StatefulSet, DaemonSet or ReplicaSet: pods under `spec.template.spec`.
-pub fn service(cx: &Doc, _kind: &str, out: &mut Extracted) {
+pub fn service(cx: &Doc, out: &mut Extracted) {
     let Some(name) = cx.name() else { return };
     let mut node = NodeFact::new(NodeKind::Service, name, cx.name_source());
     cx.describe(&mut node);

@@ -68,6 +68,9 @@ fn guestbook_folder_and_all_in_one_give_the_same_services() {
     assert_eq!(names(&all, NodeKind::Service), want);
     // `GET_HOSTS_FROM: dns` names no host: the frontend finds Redis by DNS in its code.
     assert!(all.facts.edges.is_empty(), "{:#?}", all.facts.edges);
+    // Split over files, `selector: {app: redis, role: master, tier: backend}` names no
+    // workload by its `app` value: no guess that would join another repository's `redis`.
+    assert!(folder.facts.edges.is_empty(), "{:#?}", folder.facts.edges);
     let master = all.facts.nodes.iter().find(|n| n.name == "redis-master" && n.attrs.image.is_some()).unwrap();
     assert_eq!(master.source.line, 21);
 }
