@@ -34,19 +34,26 @@ const KINDS: [&str; 10] = [
     "Pod",
 ];
 
+/// Text only a Helm template holds.
+const HELM_MARKERS: [&str; 4] = [".Values.", ".Release.", ".Chart.", "{{- "];
+
 /// Reads one manifest file (any number of documents).
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
-    let docs = match yaml::parse(text) {
+    let parsed = yaml::parse(text);
+    // A Helm template that happens to parse (`name: "{{ .Release.Name }}"`) is no more
+    // real than one that does not: its names and values are still placeholders.
+    let helm = text.contains("{{") && (parsed.is_err() || HELM_MARKERS.iter().any(|m| text.contains(m)));
+    if helm {
+        out.diagnostics.push(Diagnostic::info(
+            "skipped-file",
+            Source::new(path, 1, 1),
+            "a Helm template is not YAML until it is rendered; skipped",
+        ));
+        return out;
+    }
+    let docs = match parsed {
         Ok(docs) => docs,
-        Err(_) if text.contains("{{") => {
-            out.diagnostics.push(Diagnostic::info(
-                "skipped-file",
-                Source::new(path, 1, 1),
-                "a Helm template is not YAML until it is rendered; skipped",
-            ));
-            return out;
-        }
         Err(e) => {
             out.diagnostics.push(yaml::parse_error(path, &e, "Kubernetes manifest"));
             return out;

@@ -215,6 +215,18 @@ fn a_helm_template_is_skipped_with_one_info() {
 }
 
 #[test]
+fn a_helm_template_that_parses_is_skipped_too() {
+    let x = read("apiVersion: v1\nkind: Service\nmetadata:\n  name: \"{{ .Release.Name }}-web\"\n");
+    assert!(x.facts.nodes.is_empty());
+    assert_eq!(x.diagnostics.len(), 1);
+    assert_eq!(x.diagnostics[0].code, "skipped-file");
+    // Go templates inside a ConfigMap's data (alert text) are not Helm.
+    let x =
+        read("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  msg: \"{{ $labels.instance }} down\"\n");
+    assert_eq!(x, Extracted::default());
+}
+
+#[test]
 fn a_broken_manifest_is_a_parse_error_at_its_line() {
     let x = read("apiVersion: v1\nkind: Service\nmetadata:\n  name: [oops\n");
     assert!(x.facts.nodes.is_empty());
