@@ -240,3 +240,20 @@ fn kustomization_and_other_kinds_give_nothing() {
     let x = read("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- a.yaml\n");
     assert_eq!(x, Extracted::default());
 }
+
+#[test]
+fn host_rules_for_env_values() {
+    use crate::extract::k8s::pod::hosts;
+    let h = |k: &str, v: &str| hosts(k, v);
+    assert_eq!(h("X", "cartservice:7070"), [("cartservice".to_string(), Resolve::IfKnown)]);
+    assert_eq!(h("X", "http://api.ns.svc.cluster.local:8080"), [("api".to_string(), Resolve::External)]);
+    assert_eq!(h("X", "api.ns.svc"), [("api".to_string(), Resolve::External)]);
+    assert_eq!(h("X", "redis://cache:6379"), [("cache".to_string(), Resolve::IfKnown)]);
+    assert_eq!(h("ORDERS_HOST", "orders.prod"), [("orders".to_string(), Resolve::IfKnown)]);
+    assert_eq!(h("REDIS_MASTER", "redis-master"), [("redis-master".to_string(), Resolve::IfKnown)]);
+    // A bare word needs a key that says it is a host.
+    assert!(h("GET_HOSTS_FROM", "dns").is_empty());
+    assert!(h("LOG_LEVEL", "info").is_empty());
+    assert!(h("DB_HOST", "localhost").is_empty());
+    assert!(h("LD_LIBRARY_PATH", "/usr/lib:/usr/local/lib").is_empty());
+}
