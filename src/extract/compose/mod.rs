@@ -6,7 +6,7 @@
 //! `restart` from an `x-` block links to the line in that block. See [`yaml::Node::source`].
 
 mod edges;
-mod env;
+pub(crate) mod env;
 mod policy;
 
 #[cfg(test)]
