@@ -125,3 +125,13 @@ fn a_real_alert_rule_set_keeps_every_runbook_link() {
     assert!(alerts.iter().all(|a| a["runbook"].as_str().is_some_and(|r| r.starts_with("https://"))));
     assert!(findings(&g, "alert-without-runbook").is_empty());
 }
+
+#[test]
+fn a_service_reaches_its_workload_in_another_file_by_labels() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/k8s-examples/AI/vllm-deployment");
+    let (out, output) = build(&corpus);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let g = graph(&out.path().join("book"));
+    // vllm-service selects `app: gemma-server`, the pod label of vllm-gemma-deployment.
+    assert!(has_edge(&g, "service:vllm-service", "service:vllm-gemma-deployment", "depends_on"));
+}

@@ -201,6 +201,11 @@ pub struct NodeAttrs {
     /// A liveness limit: the step fails when its worker stays silent this long (ASL
     /// `HeartbeatSeconds`). It bounds a waiting step, but not the length of an attempt.
     pub heartbeat_ms: Option<Located<Value<u64>>>,
+    /// The labels of a workload's pods (Kubernetes), for Service selectors in other files.
+    pub pod_labels: Vec<(String, String)>,
+    /// The pods a Kubernetes Service sends traffic to: every pair must be a pod label. The
+    /// model joins it to the workloads of every file whose pod labels hold it.
+    pub selector: Option<Located<Vec<(String, String)>>>,
 }
 
 /// A value written as a literal, or an expression opsbook could not evaluate statically.

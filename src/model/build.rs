@@ -184,6 +184,7 @@ impl Builder {
                 out.push(e);
             }
         }
+        out.extend(selected_workloads(&self.graph));
         // Teams and alerts named only by reference become nodes of their own.
         for e in &out {
             if matches!(e.kind, EdgeKind::Owns | EdgeKind::Alerts) {
@@ -312,6 +313,34 @@ impl Builder {
     }
 }
 
+/// A Kubernetes Service sends traffic to the workloads whose pod labels hold its selector,
+/// wherever they are defined: `depends_on` edges, so the Service's blast radius is right.
+fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
+    let g = &graph.graph;
+    let mut out = Vec::new();
+    for svc in g.node_indices() {
+        let Some(selector) = &g[svc].attrs.selector else { continue };
+        if selector.value.is_empty() {
+            continue;
+        }
+        for w in g.node_indices().filter(|&w| w != svc) {
+            let labels = &g[w].attrs.pod_labels;
+            if selector.value.iter().all(|pair| labels.contains(pair)) {
+                let words: Vec<String> = selector.value.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let mut e = edge(
+                    NodeRef::new(g[svc].kind, &g[svc].name),
+                    NodeRef::new(g[w].kind, &g[w].name),
+                    EdgeKind::DependsOn,
+                    &selector.source,
+                );
+                e.detail = Some(format!("selector {}", words.join(", ")));
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
 fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, source: &Source) -> EdgeFact {
     EdgeFact { from, to, kind, source: source.clone(), resolve: Resolve::External, detail: None }
 }
@@ -375,6 +404,8 @@ fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
         error_handling: _,
         duration_ms: _,
         heartbeat_ms: _,
+        pod_labels: _,
+        selector: _,
     } = from;
     fn first<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
         if a.is_none() {
@@ -412,4 +443,6 @@ fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
     all(&mut into.error_handling, &from.error_handling);
     first(&mut into.duration_ms, &from.duration_ms);
     first(&mut into.heartbeat_ms, &from.heartbeat_ms);
+    all(&mut into.pod_labels, &from.pod_labels);
+    first(&mut into.selector, &from.selector);
 }

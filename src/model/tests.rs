@@ -188,3 +188,28 @@ fn an_unknown_container_of_an_external_edge_is_an_external_node() {
     assert!(system.external);
     assert!(g.dangling.is_empty());
 }
+
+#[test]
+fn a_service_selects_workloads_by_pod_labels_across_files() {
+    let mut svc = NodeFact::new(NodeKind::Service, "vllm-service", Source::new("svc.yaml", 4, 9));
+    svc.attrs.selector = Some(Located::new(vec![("app".into(), "gemma-server".into())], Source::new("svc.yaml", 7, 5)));
+    let mut deployment = NodeFact::new(NodeKind::Service, "vllm-gemma-deployment", Source::new("deploy.yaml", 4, 9));
+    deployment.attrs.pod_labels = vec![("app".into(), "gemma-server".into()), ("tier".into(), "model".into())];
+    let mut other = NodeFact::new(NodeKind::Service, "web", Source::new("web.yaml", 4, 9));
+    other.attrs.pod_labels = vec![("app".into(), "web".into())];
+    let a = Facts { nodes: vec![svc], ..Facts::default() };
+    let b = Facts { nodes: vec![deployment, other], ..Facts::default() };
+    let g = build([&a, &b]);
+    let deps: Vec<(String, String)> = g
+        .graph
+        .edge_indices()
+        .filter(|&e| g.graph[e].kind == EdgeKind::DependsOn)
+        .map(|e| {
+            let (x, y) = g.graph.edge_endpoints(e).unwrap();
+            (g.graph[x].id.clone(), g.graph[y].id.clone())
+        })
+        .collect();
+    assert_eq!(deps, vec![("service:vllm-service".to_string(), "service:vllm-gemma-deployment".to_string())]);
+    let e = g.graph.edge_indices().next().unwrap();
+    assert_eq!(g.graph[e].sources[0].line, 7, "the edge points at the selector");
+}

@@ -78,6 +78,13 @@ pub fn extract(path: &str, text: &str) -> Extracted {
             _ => {}
         }
     }
+    // Each workload carries its pods' labels, so Services in other files can select it.
+    for (name, labels) in &workloads {
+        let workload = out.facts.nodes.iter_mut().find(|n| n.kind == NodeKind::Service && &n.name == name);
+        if let Some(node) = workload {
+            node.attrs.pod_labels = labels.clone();
+        }
+    }
     out
 }
 
@@ -184,6 +191,16 @@ fn service(cx: &Doc, out: &mut Extracted) {
     cx.describe(&mut node);
     let spec = cx.doc.get("spec");
     let selector = spec.and_then(|s| s.get("selector"));
+    // The model joins the selector to pod labels of every file; the edges below are what
+    // this file alone can tell.
+    if let Some(at) = selector {
+        let pairs = at.as_map().unwrap_or_default();
+        let pairs: Vec<(String, String)> =
+            pairs.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string()))).collect();
+        if !pairs.is_empty() {
+            node.attrs.selector = Some(Located::new(pairs, at.source(cx.path)));
+        }
+    }
     for (target, at, detail) in selected(cx, selector) {
         if target != name {
             out.facts.edges.push(EdgeFact {
