@@ -135,3 +135,16 @@ fn a_service_reaches_its_workload_in_another_file_by_labels() {
     // vllm-service selects `app: gemma-server`, the pod label of vllm-gemma-deployment.
     assert!(has_edge(&g, "service:vllm-service", "service:vllm-gemma-deployment", "depends_on"));
 }
+
+#[test]
+fn a_dependency_page_lists_who_calls_it_and_how_hard() {
+    let (out, output) = build(&fixture("boutique"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = read(&out.path().join("book"), "services/redis-cart.html");
+    let callers = &page[page.find("id=\"callers\"").expect("a callers section")..];
+    assert!(callers.contains("cartservice") && callers.contains("kubernetes-manifests.yaml:82"), "{callers}");
+    assert!(callers.contains("none of them retries"), "nobody retries, so nothing amplifies");
+    let team = read(&out.path().join("book"), "teams/team-cart.html");
+    assert!(team.contains("id=\"owns\"") && team.contains("cartservice"));
+    assert!(team.contains("id=\"paged-for\"") && team.contains("CartServiceDown"));
+}
