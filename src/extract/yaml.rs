@@ -11,6 +11,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::{Location, Spanned};
 
 use crate::diag::Diagnostic;
+use crate::extract::Extracted;
 use crate::source::Source;
 
 /// A YAML node with the places it was written.
@@ -222,6 +223,19 @@ pub fn parse(text: &str) -> Result<Vec<Node>, serde_saphyr::Error> {
     budget.flow_nesting_limit = MAX_DEPTH;
     options.budget = Some(budget);
     serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, options)
+}
+
+/// Reads every document of `text` with `document`, or records the one `parse-error` the
+/// file has: the loop of every extractor that reads a file document by document.
+pub fn each_document(path: &str, text: &str, out: &mut Extracted, mut document: impl FnMut(&Node, &mut Extracted)) {
+    match parse(text) {
+        Ok(docs) => {
+            for doc in &docs {
+                document(doc, out);
+            }
+        }
+        Err(e) => out.diagnostics.push(parse_error(path, &e, "YAML")),
+    }
 }
 
 /// The parser's complaint as one `parse-error`, at the parser's line and column.

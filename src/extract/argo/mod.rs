@@ -35,14 +35,7 @@ const DESCRIPTION: &str = "workflows.argoproj.io/description";
 /// Reads every Argo document of a (possibly multi-document) YAML or JSON file.
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
-    match yaml::parse(text) {
-        Ok(docs) => {
-            for doc in &docs {
-                document(path, text, doc, &mut out);
-            }
-        }
-        Err(e) => out.diagnostics.push(yaml::parse_error(path, &e, "YAML")),
-    }
+    yaml::each_document(path, text, &mut out, |doc, out| document(path, text, doc, out));
     out
 }
 

@@ -30,14 +30,7 @@ const OWNER_LABELS: [&str; 3] = ["opsbook.owner", "com.example.owner", "owner"];
 /// Reads one compose file (or an override, or a Swarm stack file).
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
-    match yaml::parse(text) {
-        Ok(docs) => {
-            for doc in &docs {
-                document(path, doc, &mut out);
-            }
-        }
-        Err(e) => out.diagnostics.push(yaml::parse_error(path, &e, "YAML")),
-    }
+    yaml::each_document(path, text, &mut out, |doc, out| document(path, doc, out));
     out
 }
 

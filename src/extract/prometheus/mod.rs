@@ -30,14 +30,7 @@ const RUNBOOK_KEYS: [&str; 2] = ["runbook_url", "runbook"];
 /// Reads the alerting rules of every rule-file or PrometheusRule document of `text`.
 pub fn extract(path: &str, text: &str) -> Extracted {
     let mut out = Extracted::default();
-    match yaml::parse(text) {
-        Ok(docs) => {
-            for doc in &docs {
-                document(path, text, doc, &mut out);
-            }
-        }
-        Err(e) => out.diagnostics.push(yaml::parse_error(path, &e, "YAML")),
-    }
+    yaml::each_document(path, text, &mut out, |doc, out| document(path, text, doc, out));
     out
 }
 
