@@ -64,11 +64,24 @@ impl Extracted {
         self.facts.nodes.iter().filter(|n| n.kind == NodeKind::Workflow).map(|n| n.name.as_str()).collect()
     }
 
+    /// The node of `kind` named `name`; panics with every fact when there is none.
+    pub fn node(&self, kind: NodeKind, name: &str) -> &NodeFact {
+        let found = self.facts.nodes.iter().find(|n| n.kind == kind && n.name == name);
+        found.unwrap_or_else(|| panic!("no {kind:?} `{name}` in {self:#?}"))
+    }
+
     /// The names of the steps scoped to `scope`, in the order they were emitted.
     pub fn step_names(&self, scope: &str) -> Vec<&str> {
         let in_scope = |n: &&NodeFact| n.kind == NodeKind::Step && n.scope.as_deref() == Some(scope);
         self.facts.nodes.iter().filter(in_scope).map(|n| n.name.as_str()).collect()
     }
+}
+
+/// A file of the shared corpus beside the checkout, by its path below `corpus/`.
+#[cfg(test)]
+pub fn corpus_text(rel: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/").to_string() + rel;
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Runs the extractor that claims `kind`. `path` is relative to the scanned root.

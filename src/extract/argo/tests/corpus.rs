@@ -104,7 +104,7 @@ fn every_example_extracts_without_problems_and_with_the_expected_shape() {
 fn retry_backoff_gives_attempts_schedule_inputs_and_elapsed_cap() {
     let x = corpus("retry-backoff.yaml");
     assert_eq!(x.workflow_names(), ["retry-backoff"]);
-    let wf = node(&x, NodeKind::Workflow, "retry-backoff");
+    let wf = x.node(NodeKind::Workflow, "retry-backoff");
     assert_eq!((wf.source.line, wf.source.column), (5, 3));
     // The entrypoint is a container: the workflow's one step is that template.
     assert_eq!(x.step_names("retry-backoff"), ["retry-backoff"]);
@@ -212,7 +212,7 @@ fn timeouts_of_steps_and_the_workflow_deadline() {
     assert_eq!(t[0].text, "activeDeadlineSeconds: 10");
 
     let x = corpus("timeouts-workflow.yaml");
-    let d = node(&x, NodeKind::Workflow, "timeouts-workflow").attrs.deadline.as_ref().unwrap();
+    let d = x.node(NodeKind::Workflow, "timeouts-workflow").attrs.deadline.as_ref().unwrap();
     assert_eq!((d.value.clone(), d.source.line), (Value::Known(30_000), 18));
     let s = step(&x, "timeouts-workflow", "sleep-one-day");
     assert!(s.attrs.timeouts.is_empty());
@@ -231,7 +231,7 @@ fn timeouts_of_steps_and_the_workflow_deadline() {
 #[test]
 fn exit_handlers_and_continue_on() {
     let x = corpus("exit-handlers.yaml");
-    let eh = &node(&x, NodeKind::Workflow, "exit-handlers").attrs.error_handling;
+    let eh = &x.node(NodeKind::Workflow, "exit-handlers").attrs.error_handling;
     assert_eq!(eh.len(), 1);
     assert_eq!((eh[0].value.as_str(), eh[0].source.line), ("onExit: exit-handler", 17));
     // The exit handler is a mention, not a step of the workflow.
@@ -250,7 +250,7 @@ fn cron_workflow_reads_its_workflow_spec() {
     let x = corpus("cron-workflow.yaml");
     assert_eq!(x.workflow_names(), ["hello-world"]);
     assert_eq!(x.step_names("hello-world"), ["hello-world-with-time"]);
-    let wf = node(&x, NodeKind::Workflow, "hello-world");
+    let wf = x.node(NodeKind::Workflow, "hello-world");
     assert_eq!(
         wf.attrs.description.as_deref(),
         Some("Runs on the cron schedule `* * * * *` (America/Los_Angeles); concurrency policy Replace.")
@@ -308,7 +308,7 @@ fn template_defaults_apply_to_every_template() {
         );
     }
     // The entrypoint `steps` template inherits them too: they bound and retry the whole run.
-    let wf = node(&x, NodeKind::Workflow, "template-defaults");
+    let wf = x.node(NodeKind::Workflow, "template-defaults");
     assert_eq!(wf.attrs.timeouts[0].ms, Value::Known(30_000));
     assert_eq!(wf.attrs.retries[0].max_attempts, Value::Known(Some(3)));
 }
@@ -331,7 +331,7 @@ fn dag_coinflip_recursion_is_read_once_and_noted() {
         edge(&x, EdgeKind::Next, "flip-coin", "tails").detail.as_deref(),
         Some("when: {{steps.flip-coin.outputs.result}} == tails")
     );
-    let wf = node(&x, NodeKind::Workflow, "dag-diamond-coinflip");
+    let wf = x.node(NodeKind::Workflow, "dag-diamond-coinflip");
     assert_eq!(wf.attrs.description.as_deref(), Some("This is an example of coin flip defined as a DAG."));
 }
 
@@ -345,7 +345,7 @@ fn resources_are_side_effects_and_dependencies_lists_are_edges() {
     assert_eq!(edge(&x, EdgeKind::Next, "clone", "deps").source.line, 42);
     assert_eq!(edge(&x, EdgeKind::Next, "cache-restore", "deps").source.line, 43);
     edge(&x, EdgeKind::Next, "ci", "clone");
-    assert_eq!(node(&x, NodeKind::Workflow, "ci").attrs.error_handling[0].value, "onExit: cache-store");
+    assert_eq!(x.node(NodeKind::Workflow, "ci").attrs.error_handling[0].value, "onExit: cache-store");
 }
 
 /// The facts of the whole example folder as the model and analysis see them: every name

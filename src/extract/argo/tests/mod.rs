@@ -10,16 +10,8 @@ use crate::model::{EdgeKind, NodeKind};
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/argo-workflows/examples/");
 
 fn corpus(rel: &str) -> Extracted {
-    let text = std::fs::read_to_string(format!("{CORPUS}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = crate::extract::corpus_text(&format!("argo-workflows/examples/{rel}"));
     extract(rel, &text)
-}
-
-fn node<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a NodeFact {
-    x.facts
-        .nodes
-        .iter()
-        .find(|n| n.kind == kind && n.name == name)
-        .unwrap_or_else(|| panic!("no {kind:?} `{name}` in {x:#?}"))
 }
 
 fn step<'a>(x: &'a Extracted, scope: &str, name: &str) -> &'a NodeFact {

@@ -96,7 +96,7 @@ fn every_corpus_file_extracts_its_counts_without_diagnostics() {
 #[test]
 fn a_component_has_owner_lifecycle_system_and_depends_on_a_resource() {
     let x = corpus(&format!("{EXAMPLES}components/artist-lookup-component.yaml"));
-    let n = node(&x, NodeKind::Service, "artist-lookup");
+    let n = x.node(NodeKind::Service, "artist-lookup");
     assert_eq!((n.source.line, n.source.column), (7, 9));
     let owner = n.attrs.owner.as_ref().expect("owner");
     assert_eq!((owner.value.as_str(), owner.source.line), ("team-a", 37));
@@ -112,7 +112,7 @@ fn a_component_has_owner_lifecycle_system_and_depends_on_a_resource() {
 #[test]
 fn metadata_links_fill_the_dashboard_and_list_the_rest() {
     let x = corpus(&format!("{EXAMPLES}components/artist-lookup-component.yaml"));
-    let n = node(&x, NodeKind::Service, "artist-lookup");
+    let n = x.node(NodeKind::Service, "artist-lookup");
     let dashboard = n.attrs.dashboard.as_ref().expect("dashboard");
     assert_eq!((dashboard.value.as_str(), dashboard.source.line), ("https://example.com/dashboard", 22));
     assert_eq!(n.attrs.runbook, None);
@@ -121,7 +121,7 @@ fn metadata_links_fill_the_dashboard_and_list_the_rest() {
     assert!(d.ends_with("- [Alerts](https://example.com/alert)"), "{d}");
     assert_eq!(d.matches("\n- [").count(), 6, "{d}");
     let x = corpus(&format!("{EXAMPLES}domains/artists-domain.yaml"));
-    let domain = node(&x, NodeKind::System, "artists");
+    let domain = x.node(NodeKind::System, "artists");
     let dashboard = domain.attrs.dashboard.as_ref().expect("dashboard");
     assert_eq!(dashboard.value, "http://example.com/domains/artists/dashboard");
     let d = description(&x, NodeKind::System, "artists");
@@ -152,7 +152,7 @@ fn subcomponents_systems_and_domains_contain() {
     let e = edge(&x, "artists", EdgeKind::Contains, "artist-engagement-portal");
     assert_eq!((e.from.kind, e.to.kind), (Some(NodeKind::System), Some(NodeKind::System)));
     let x = corpus(&format!("{EXAMPLES}resources/artists-db-resource.yaml"));
-    let db = node(&x, NodeKind::Resource, "artists-db");
+    let db = x.node(NodeKind::Resource, "artists-db");
     assert_eq!(db.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("team-a"));
     edge(&x, "artist-engagement-portal", EdgeKind::Contains, "artists-db");
 }
@@ -160,7 +160,7 @@ fn subcomponents_systems_and_domains_contain() {
 #[test]
 fn a_user_owner_and_a_group_of_users() {
     let x = corpus(&format!("{EXAMPLES}components/playback-order-component.yaml"));
-    let n = node(&x, NodeKind::Service, "playback-order");
+    let n = x.node(NodeKind::Service, "playback-order");
     assert_eq!(n.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("guest"));
     assert!(description(&x, NodeKind::Service, "playback-order").contains("Owned by `user:guest` in Backstage."));
     let x = corpus(&format!("{EXAMPLES}acme/team-a-group.yaml"));
@@ -176,7 +176,7 @@ fn a_user_owner_and_a_group_of_users() {
 #[test]
 fn a_multi_document_catalog_info_and_a_location() {
     let x = corpus("backstage-demo/catalog-info.yaml");
-    let n = node(&x, NodeKind::Service, "backstage-demo");
+    let n = x.node(NodeKind::Service, "backstage-demo");
     assert_eq!(n.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("maintainers"));
     let d = description(&x, NodeKind::Service, "backstage-demo");
     assert!(d.contains("Backstage component (website, experimental)."), "{d}");
@@ -185,6 +185,6 @@ fn a_multi_document_catalog_info_and_a_location() {
     // `consumesApis` and the API's `apiConsumedBy` state one edge.
     let e = edge(&x, "backstage-demo", EdgeKind::DependsOn, "demo-graphql");
     assert_eq!(e.source.line, 15);
-    assert_eq!(node(&x, NodeKind::Api, "demo-graphql").source.line, 20);
+    assert_eq!(x.node(NodeKind::Api, "demo-graphql").source.line, 20);
     assert!(corpus(&format!("{EXAMPLES}all-components.yaml")).facts.nodes.is_empty());
 }

@@ -33,7 +33,7 @@ spec:
 ",
     );
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
-    let n = node(&x, NodeKind::Service, "orders");
+    let n = x.node(NodeKind::Service, "orders");
     assert_eq!(n.attrs.owner.as_ref().map(|o| o.value.as_str()), Some("payments"));
     let d = description(&x, NodeKind::Service, "orders");
     assert_eq!(d, "Backstage component (service).\n\nIn Backstage namespace `shop`.");
@@ -72,7 +72,7 @@ spec:
     );
     assert!(x.diagnostics.is_empty(), "{:#?}", x.diagnostics);
     assert_eq!(x.facts.nodes.len(), 1);
-    let q = node(&x, NodeKind::Resource, "orders-queue");
+    let q = x.node(NodeKind::Resource, "orders-queue");
     assert_eq!(q.source.line, 11);
     assert_eq!(description(&x, NodeKind::Resource, "orders-queue"), "Backstage resource (queue).");
 }
@@ -141,7 +141,7 @@ spec:
         description(&x, NodeKind::Team, "payments"),
         "Backstage group (team).\n\nKnown as Payments Team. Part of group `group:default/commerce`."
     );
-    let n = node(&x, NodeKind::Service, "checkout");
+    let n = x.node(NodeKind::Service, "checkout");
     assert_eq!(
         n.attrs.dashboard.as_ref().map(|l| (l.value.as_str(), l.source.line)),
         Some(("https://grafana/d/checkout", 23))

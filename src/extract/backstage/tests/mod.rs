@@ -4,22 +4,14 @@ mod corpus;
 mod fixtures;
 
 use super::extract;
-use crate::extract::{EdgeFact, Extracted, NodeFact};
+use crate::extract::{EdgeFact, Extracted};
 use crate::model::{EdgeKind, NodeKind};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/");
 
 fn corpus(rel: &str) -> Extracted {
-    let text = std::fs::read_to_string(format!("{CORPUS}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = crate::extract::corpus_text(rel);
     extract(rel, &text)
-}
-
-fn node<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a NodeFact {
-    x.facts
-        .nodes
-        .iter()
-        .find(|n| n.kind == kind && n.name == name)
-        .unwrap_or_else(|| panic!("no {kind:?} `{name}` in {x:#?}"))
 }
 
 fn edge<'a>(x: &'a Extracted, from: &str, kind: EdgeKind, to: &str) -> &'a EdgeFact {
@@ -36,5 +28,5 @@ fn count(x: &Extracted, kind: NodeKind) -> usize {
 }
 
 fn description<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a str {
-    node(x, kind, name).attrs.description.as_deref().unwrap_or_default()
+    x.node(kind, name).attrs.description.as_deref().unwrap_or_default()
 }

@@ -12,7 +12,7 @@ use crate::model::{EdgeKind, NodeKind};
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/");
 
 fn corpus(rel: &str) -> Extracted {
-    let text = std::fs::read_to_string(format!("{CORPUS}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = crate::extract::corpus_text(rel);
     extract(rel, &text)
 }
 

@@ -98,7 +98,7 @@ fn cassandra_statefulset_probes_and_its_seed_address_to_itself() {
 #[test]
 fn job_pi_retries_five_times_with_the_controller_back_off() {
     let x = corpus("k8s-website/content/en/examples/controllers/job.yaml");
-    let pi = node(&x, NodeKind::Step, "pi");
+    let pi = x.node(NodeKind::Step, "pi");
     assert_eq!(pi.scope, None);
     assert_eq!(pi.attrs.activity.as_ref().unwrap().value, "job perl");
     let r = &pi.attrs.retries[0];
@@ -116,7 +116,7 @@ fn job_pi_retries_five_times_with_the_controller_back_off() {
 fn v1beta1_cron_job_runs_on_its_schedule_with_the_default_back_off_limit() {
     let x = corpus("k8s-website/content/en/examples/application/job/cronjob.yaml");
     assert_eq!(x.facts.nodes.len(), 1);
-    let hello = node(&x, NodeKind::Step, "hello");
+    let hello = x.node(NodeKind::Step, "hello");
     assert_eq!(hello.attrs.activity.as_ref().unwrap().value, "cron job * * * * *");
     assert_eq!(hello.attrs.image.as_ref().unwrap().value, "busybox");
     let r = &hello.attrs.retries[0];
@@ -128,7 +128,7 @@ fn v1beta1_cron_job_runs_on_its_schedule_with_the_default_back_off_limit() {
 #[test]
 fn tcp_probes_carry_their_numbers_and_the_defaults() {
     let x = corpus("k8s-website/content/en/examples/pods/probe/tcp-liveness-readiness.yaml");
-    let pod = node(&x, NodeKind::Service, "goproxy");
+    let pod = x.node(NodeKind::Service, "goproxy");
     let hc = &pod.attrs.health_checks;
     assert_eq!(hc.len(), 2);
     assert_eq!((hc[0].kind.as_str(), hc[0].test.as_str(), hc[0].source.line), ("liveness probe", "tcp :8080", 18));
@@ -153,6 +153,6 @@ fn vllm_service_reaches_its_deployment_through_the_selector() {
     assert_eq!(e.source.line, 7);
     // `LD_LIBRARY_PATH` and `MODEL_ID` name no host.
     assert_eq!(pairs(&x), [("vllm-service", "gemma-server")]);
-    let d = node(&x, NodeKind::Service, "vllm-gemma-deployment");
+    let d = x.node(NodeKind::Service, "vllm-gemma-deployment");
     assert!(d.attrs.image.is_some());
 }

@@ -155,7 +155,7 @@ fn ingress_is_an_api_routing_to_its_backends() {
 #[test]
 fn workload_attributes_probes_and_restart() {
     let x = read(SHOP);
-    let n = node(&x, NodeKind::Service, "checkout");
+    let n = x.node(NodeKind::Service, "checkout");
     assert_eq!(n.source.line, 12);
     assert_eq!(n.attrs.description.as_deref(), Some("Takes the money."));
     assert_eq!(n.attrs.owner.as_ref().unwrap().value, "payments");
@@ -177,7 +177,7 @@ fn job_limits_become_a_retry_a_timeout_and_a_deadline() {
     let x = read(
         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\nspec:\n  backoffLimit: 2\n  activeDeadlineSeconds: 600\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers:\n      - name: m\n        image: shop/migrate\n        env:\n        - name: DATABASE_URL\n          value: postgres://u:p@db:5432/shop\n",
     );
-    let n = node(&x, NodeKind::Step, "migrate");
+    let n = x.node(NodeKind::Step, "migrate");
     assert_eq!(n.attrs.activity.as_ref().unwrap().value, "job shop/migrate");
     let r = &n.attrs.retries[0];
     assert_eq!((r.max_attempts.known(), r.source.line), (Some(Some(3)), 6));

@@ -5,13 +5,13 @@ mod fixtures;
 
 use super::{claims, extract};
 use crate::diag::Severity;
-use crate::extract::{EdgeFact, Extracted, NodeFact, Resolve};
+use crate::extract::{EdgeFact, Extracted, Resolve};
 use crate::model::{EdgeKind, NodeKind};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/");
 
 fn corpus(rel: &str) -> Extracted {
-    let text = std::fs::read_to_string(format!("{CORPUS}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = crate::extract::corpus_text(rel);
     extract(rel, &text)
 }
 
@@ -28,14 +28,6 @@ fn folder(rel: &str) -> Extracted {
         out.diagnostics.extend(x.diagnostics);
     }
     out
-}
-
-fn node<'a>(x: &'a Extracted, kind: NodeKind, name: &str) -> &'a NodeFact {
-    x.facts
-        .nodes
-        .iter()
-        .find(|n| n.kind == kind && n.name == name)
-        .unwrap_or_else(|| panic!("no {kind:?} `{name}` in {x:#?}"))
 }
 
 fn edge<'a>(x: &'a Extracted, from: &str, to: &str) -> &'a EdgeFact {
