@@ -3,7 +3,7 @@
 use crate::analyze::Finding;
 use crate::config::Config;
 use crate::diag::Severity;
-use crate::model::{Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeKind};
 
 /// Pages every book has, besides one page per node.
 const FIXED_PAGES: [&str; 5] = ["index.html", "retries.html", "failure-points.html", "graph.html", "graph.json"];
@@ -15,6 +15,15 @@ pub fn check(graph: &Graph, config: &Config) -> Vec<Finding> {
     let site = config.site_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
     for (_, node) in graph.nodes() {
         if node.kind != NodeKind::Alert || node.external {
+            continue;
+        }
+        // A hand-written runbook that covers the alert, or that its `runbook_url` names.
+        let index = graph.by_id[&node.id];
+        if graph
+            .graph
+            .edges_directed(index, petgraph::Direction::Incoming)
+            .any(|e| e.weight().kind == EdgeKind::Documents)
+        {
             continue;
         }
         let Some(runbook) = &node.attrs.runbook else {
