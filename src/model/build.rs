@@ -220,7 +220,11 @@ impl Builder {
                 return;
             }
         };
-        let to = match self.lookup(&fact.to, Some(&fact.source.file)) {
+        let to = match fact.kind {
+            EdgeKind::Documents => self.lookup_documented(&fact.to, Some(&fact.source.file)),
+            _ => self.lookup(&fact.to, Some(&fact.source.file)),
+        };
+        let to = match to {
             Some(to) => to,
             None => match fact.resolve {
                 Resolve::Required => return self.dangle(&fact.to, fact),
@@ -262,13 +266,7 @@ impl Builder {
             let from = node.id.clone();
             let resolve = |r: &crate::extract::runbook::Reference| {
                 let wanted = crate::extract::runbook::to_ref(&r.name);
-                let found = self.lookup(&wanted, Some(&doc.file)).or_else(|| {
-                    // A bare name may also be an alert or another runbook.
-                    let kinds =
-                        if wanted.kind.is_none() { [NodeKind::Alert, NodeKind::Runbook].as_slice() } else { &[] };
-                    kinds.iter().find_map(|&k| self.lookup(&NodeRef::new(k, &r.name), Some(&doc.file)))
-                });
-                found.map(|i| self.graph.graph[i].id.clone())
+                self.lookup_documented(&wanted, Some(&doc.file)).map(|i| self.graph.graph[i].id.clone())
             };
             let links: Vec<Option<String>> = doc.links.iter().map(resolve).collect();
             let values: Vec<Option<String>> = doc.values.iter().map(resolve).collect();
@@ -325,6 +323,15 @@ impl Builder {
             kind: fact.kind,
             source: fact.source.clone(),
         });
+    }
+
+    /// Resolves what a hand-written runbook names: any node, and a bare name may also be
+    /// an alert or another runbook.
+    fn lookup_documented(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
+        self.lookup(r, file).or_else(|| {
+            let kinds = if r.kind.is_none() { [NodeKind::Alert, NodeKind::Runbook].as_slice() } else { &[] };
+            kinds.iter().find_map(|&k| self.lookup(&NodeRef::new(k, &r.name), file))
+        })
     }
 
     /// Resolves a reference. A scoped reference resolves only within its scope; among
