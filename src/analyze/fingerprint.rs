@@ -3,7 +3,7 @@
 //! One function names the facts for both, so a runbook cannot cite a fact that review does
 //! not watch, and the words of a `stale-runbook` finding are the words on the page.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -130,6 +130,30 @@ pub fn changes(graph: &Graph, reviewed: &Section, now: &Section) -> Vec<String> 
     out
 }
 
+/// The runbooks a change makes stale, for the operational diff of two trees: each runbook
+/// of `new` (by file) whose covered facts differ from what they were in `old`, with what
+/// changed in the words of `stale-runbook`. A runbook new in `new` is not listed: nothing
+/// it was written against has changed.
+pub fn stale_by_change(old: (&Graph, &Analysis), new: (&Graph, &Analysis)) -> Vec<(String, Vec<String>)> {
+    let by_file = |(graph, analysis): (&Graph, &Analysis)| -> BTreeMap<String, Section> {
+        graph
+            .nodes()
+            .filter_map(|(i, n)| {
+                let doc = n.attrs.handwritten.as_deref()?;
+                Some((doc.file.clone(), covered(graph, analysis, i)))
+            })
+            .collect()
+    };
+    let before = by_file(old);
+    by_file(new)
+        .into_iter()
+        .filter_map(|(file, now)| {
+            let changed = changes(new.0, before.get(&file)?, &now);
+            (!changed.is_empty()).then_some((file, changed))
+        })
+        .collect()
+}
+
 /// Facts that are lists, with the words for an item added or removed.
 const LISTS: [(&str, &str); 3] = [("depends_on", "dependency"), ("alerts", "alert"), ("side_effects", "side effect")];
 
@@ -187,6 +211,38 @@ mod tests {
         let said = changes(&Graph::default(), &section(old.clone()), &section(new));
         assert_eq!(said, ["push_order: attempts 5 -> 8; new dependency tax-service; timeout none -> 10 s"]);
         assert!(changes(&Graph::default(), &section(old.clone()), &section(old)).is_empty());
+    }
+
+    #[test]
+    fn a_change_lists_the_runbooks_it_makes_stale() {
+        use crate::extract::{EdgeFact, Facts, NodeFact, NodeRef, Resolve, runbook};
+        use crate::model::NodeKind;
+        use crate::source::{Located, Source};
+        let book = |owner: &str| {
+            let mut step = NodeFact::new(NodeKind::Step, "push_order", Source::new("src/erp.rs", 3, 1));
+            step.attrs.owner = Some(Located::new(owner.to_string(), Source::new("src/erp.rs", 2, 1)));
+            let mut rb = NodeFact::new(NodeKind::Runbook, "erp", Source::new("docs/runbooks/erp.md", 1, 1));
+            rb.attrs.handwritten =
+                Some(Box::new(runbook::RunbookDoc { file: "docs/runbooks/erp.md".into(), ..Default::default() }));
+            let edge = EdgeFact {
+                from: NodeRef::new(NodeKind::Runbook, "erp"),
+                to: NodeRef::any("push_order"),
+                kind: EdgeKind::Documents,
+                source: Source::new("docs/runbooks/erp.md", 3, 1),
+                resolve: Resolve::Required,
+                detail: None,
+            };
+            let graph = crate::model::build([&Facts { nodes: vec![step, rb], edges: vec![edge], ..Facts::default() }]);
+            let analysis = crate::analyze::analyze(&graph, &[], &crate::config::Config::default());
+            (graph, analysis)
+        };
+        let (old, new) = (book("team-a"), book("team-b"));
+        let stale = stale_by_change((&old.0, &old.1), (&new.0, &new.1));
+        assert_eq!(
+            stale,
+            [("docs/runbooks/erp.md".to_string(), vec!["push_order: owner team-a -> team-b".to_string()])]
+        );
+        assert!(stale_by_change((&old.0, &old.1), (&old.0, &old.1)).is_empty());
     }
 
     #[test]

@@ -157,6 +157,17 @@ mod tests {
     }
 
     #[test]
+    fn an_alert_a_hand_written_runbook_covers_needs_no_runbook_url() {
+        let text = "---\ntitle: Orders API down\ncovers: [OrdersApiDown]\n---\n1. Restart it.\n";
+        let runbook = crate::extract::runbook::extract("docs/runbooks/orders.md", text).facts;
+        let alerts = Facts { nodes: vec![alert("OrdersApiDown", None)], ..Facts::default() };
+        let graph = model::build([&alerts, &runbook]);
+        let a = analyze(&graph, &[], &Config::default());
+        assert!(a.findings.iter().all(|f| f.code != "alert-without-runbook"), "{:?}", a.findings);
+        assert_eq!(findings(vec![alert("OrdersApiDown", None)], None).len(), 1, "without the runbook it fires");
+    }
+
+    #[test]
     fn page_in_reads_the_path_under_the_site() {
         assert_eq!(
             page_in("https://o.x/book/", "https://o.x/book/alerts/a.html?x#y").as_deref(),
