@@ -223,3 +223,20 @@ fn review_refuses_a_file_that_is_not_a_runbook() {
     assert!(stderr(&output).contains("is not a runbook"), "{}", stderr(&output));
     assert!(!dir.path().join("opsbook.lock").exists());
 }
+
+#[test]
+fn the_example_runbook_is_on_its_page_and_on_the_erp_push() {
+    let (out, output) = build(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/order-to-cash").as_path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let book = out.path().join("book");
+    let g = graph(&book);
+    let id = "runbook:erp-duplicate-sales-orders";
+    assert!(has_edge(&g, id, "step:push-order", "documents"));
+    assert!(has_edge(&g, id, "alert:erpsyncfailing", "documents"));
+    let page = read(&book, "runbooks/erp-duplicate-sales-orders.html");
+    assert!(page.contains("title=\"push_order.retry.max_attempts\">5</span> attempts"), "{page}");
+    let step = read(&book, "steps/push-order.html");
+    assert!(
+        step.contains("Call the ERP vendor&#39;s support line") || step.contains("Call the ERP vendor's support line")
+    );
+}
