@@ -12,7 +12,8 @@ use opsbook::cmd::{self, Outcome};
 /// opsbook reads annotated Rust code (`# Operations`, `# Failure modes` and `# Recovery`
 /// doc sections, and retry/timeout calls of tokio-retry, backon, backoff, reqwest-retry,
 /// tokio and reqwest), docker-compose files, and workflow definitions (AWS Step Functions,
-/// Argo Workflows, GitHub Actions, BPMN), builds one dependency graph in which every fact
+/// Argo Workflows, GitHub Actions, BPMN) and hand-written Markdown runbooks, builds one
+/// dependency graph in which every fact
 /// points at its source line, and writes a static site of runbooks, workflow pages, retry
 /// schedules and failure points that works offline.
 ///

@@ -189,6 +189,11 @@ fn runbook_new_writes_a_skeleton_with_live_facts_and_never_overwrites() {
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "edited by hand\n");
+
+    write(dir.path(), "opsbook.toml", "runbooks = \"../elsewhere\"\n");
+    let outside = opsbook().args(["runbook", "new", "push_order"]).arg(dir.path()).output().unwrap();
+    assert_eq!(outside.status.code(), Some(2), "never writes outside the tree");
+    assert!(!dir.path().join("../elsewhere").exists());
 }
 
 #[test]

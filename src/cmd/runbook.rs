@@ -48,7 +48,11 @@ pub fn new(args: &NewArgs) -> Result<Outcome> {
             args.name
         );
     };
-    let folder = root.join(config.runbooks.trim_matches('/'));
+    let rel = std::path::Path::new(config.runbooks.trim_matches('/'));
+    if rel.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        bail!("`runbooks = \"{}\"` in opsbook.toml must be a folder inside {}", config.runbooks, root.display());
+    }
+    let folder = root.join(rel);
     let path = folder.join(format!("{}.md", node.slug));
     if path.exists() {
         bail!("{} already exists; opsbook does not overwrite a runbook", path.display());
