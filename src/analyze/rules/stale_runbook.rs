@@ -49,3 +49,54 @@ pub fn check(graph: &Graph, analysis: &Analysis, config: &Config) -> Vec<Finding
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analyze::analyze;
+    use crate::config::Config;
+    use crate::extract::{Extracted, Facts};
+    use crate::lock::Lock;
+    use crate::model;
+
+    const STEP: &str =
+        "/// # Operations\n/// - retry: attempts=5 initial=1s\n/// - timeout: 2s\npub fn push_order() {}\n";
+    const RUNBOOK: &str = "---\ntitle: ERP\nreviewed: 2026-01-01\ncovers: [push_order]\n---\n1. Replay.\n";
+
+    fn stale(step: &str, lock: &str, config: Config) -> Vec<(String, String, u32)> {
+        let x: [Extracted; 2] = [
+            crate::extract::rust::extract("src/erp.rs", step),
+            crate::extract::runbook::extract("docs/runbooks/erp.md", RUNBOOK),
+        ];
+        let facts: Vec<&Facts> = x.iter().map(|e| &e.facts).collect();
+        let graph = model::build(facts);
+        let config = Config { lock: Lock::parse(lock), ..config };
+        let a = analyze(&graph, &[], &config);
+        a.findings
+            .into_iter()
+            .filter(|f| f.code == "stale-runbook")
+            .map(|f| (f.severity.as_str().to_string(), f.message, f.line))
+            .collect()
+    }
+
+    #[test]
+    fn a_changed_timeout_is_stale_at_the_covers_line_and_an_allowed_code_is_silent() {
+        let lock = "[docs/runbooks/erp.md]\nstep:push-order name = push_order\nstep:push-order retry.max_attempts = 5\n\
+                    step:push-order retry.schedule = 1 s, 1 s, 1 s, 1 s\nstep:push-order retry.worst_case = 14 s\n\
+                    step:push-order timeout = 2 s\n";
+        assert_eq!(stale(STEP, lock, Config::default()), [], "the lock matches the code");
+        let found = stale(&STEP.replace("2s", "3s"), lock, Config::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].0.as_str(), found[0].2), ("warning", 4));
+        assert!(found[0].1.contains("push_order: retry worst case 14 s -> 19 s; timeout 2 s -> 3 s"), "{}", found[0].1);
+        let mut config = Config::default();
+        config.findings.allow.push("stale-runbook".into());
+        assert_eq!(stale(&STEP.replace("2s", "3s"), lock, config), []);
+    }
+
+    #[test]
+    fn a_runbook_never_reviewed_is_one_info() {
+        let found = stale(STEP, "", Config::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "info");
+    }
+}
