@@ -291,6 +291,10 @@ impl Builder {
     /// documented by it: a `documents` edge, as if the runbook covered the alert.
     fn alerts_to_runbooks(&mut self) {
         let g = &self.graph.graph;
+        let runbooks: Vec<NodeIndex> = g.node_indices().filter(|&i| g[i].attrs.handwritten.is_some()).collect();
+        if runbooks.is_empty() {
+            return;
+        }
         let mut found = Vec::new();
         for alert in g.node_indices().filter(|&i| g[i].kind == NodeKind::Alert) {
             let Some(url) = &g[alert].attrs.runbook else { continue };
@@ -328,7 +332,9 @@ impl Builder {
     /// Resolves what a hand-written runbook names: any node, and a bare name may also be
     /// an alert or another runbook.
     fn lookup_documented(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
-        self.lookup(r, file).or_else(|| {
+        // An id (`step:push-order`) is found at once, not by a scan of every slug.
+        let by_id = r.kind.and_then(|k| self.graph.by_id.get(&format!("{}:{}", k.as_str(), r.name)).copied());
+        by_id.or_else(|| self.lookup(r, file)).or_else(|| {
             let kinds = if r.kind.is_none() { [NodeKind::Alert, NodeKind::Runbook].as_slice() } else { &[] };
             kinds.iter().find_map(|&k| self.lookup(&NodeRef::new(k, &r.name), file))
         })
