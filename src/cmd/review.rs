@@ -38,10 +38,11 @@ pub fn run(args: &ReviewArgs) -> Result<Outcome> {
         let Some((index, doc)) = runbooks.iter().find(|(_, d)| d.file == rel) else {
             bail!(
                 "{} is not a runbook of {}: a runbook is a Markdown file under `{}` or named `*.runbook.md`, \
-                 with front matter",
+                 with front matter that parses (`opsbook build {} --verbose` shows what is wrong with it)",
                 path.display(),
                 root.display(),
-                config.runbooks
+                config.runbooks,
+                root.display()
             );
         };
         let section = fingerprint::covered(&book.graph, &book.analysis, *index);
