@@ -29,7 +29,12 @@ pub struct Config {
     pub site_url: Option<String>,
     /// The project's template overrides, relative to the scanned folder.
     pub templates: String,
+    /// Hand-written runbooks: every `.md` file below this folder (and any `*.runbook.md`).
+    pub runbooks: String,
     pub findings: FindingsConfig,
+    /// `opsbook.lock` as read beside the scanned tree: not a key of `opsbook.toml`.
+    #[serde(skip)]
+    pub lock: crate::lock::Lock,
 }
 
 impl Default for Config {
@@ -43,7 +48,9 @@ impl Default for Config {
             source_url: None,
             site_url: None,
             templates: "templates".to_string(),
+            runbooks: "docs/runbooks".to_string(),
             findings: FindingsConfig::default(),
+            lock: crate::lock::Lock::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod cmd;
 pub mod config;
 pub mod diag;
 pub mod extract;
+pub mod lock;
 pub mod model;
 pub mod render;
 pub mod scan;
@@ -44,6 +45,11 @@ pub struct Book {
 pub fn run(root: &Path, config: &Config, out: &Path) -> Book {
     let mut inventory = scan::scan(root, config, out);
     inventory.templates = scan::templates(&root.join(&config.templates));
+    // The analysis compares runbooks with the lock, which lives beside the sources.
+    let mut config = config.clone();
+    config.lock = scan::lock(root);
+    inventory.diagnostics.append(&mut config.lock.diagnostics);
+    let config = &config;
     let extracted: Vec<Extracted> =
         inventory.files.par_iter().map(|f| extract::extract(f.kind, &f.path, &f.text)).collect();
     let mut diagnostics = inventory.diagnostics.clone();

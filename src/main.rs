@@ -12,7 +12,8 @@ use opsbook::cmd::{self, Outcome};
 /// opsbook reads annotated Rust code (`# Operations`, `# Failure modes` and `# Recovery`
 /// doc sections, and retry/timeout calls of tokio-retry, backon, backoff, reqwest-retry,
 /// tokio and reqwest), docker-compose files, and workflow definitions (AWS Step Functions,
-/// Argo Workflows, GitHub Actions, BPMN), builds one dependency graph in which every fact
+/// Argo Workflows, GitHub Actions, BPMN) and hand-written Markdown runbooks, builds one
+/// dependency graph in which every fact
 /// points at its source line, and writes a static site of runbooks, workflow pages, retry
 /// schedules and failure points that works offline.
 ///
@@ -50,6 +51,37 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Mark hand-written runbooks as reviewed against today's facts.
+    ///
+    /// Records, in opsbook.lock at the root of DIR, every fact of every node each runbook
+    /// covers. `build` then reports `stale-runbook`, with what changed, when those facts
+    /// no longer match. Commit opsbook.lock.
+    Review {
+        /// Runbook files (Markdown under `runbooks` in opsbook.toml, or `*.runbook.md`).
+        #[arg(required = true)]
+        runbooks: Vec<PathBuf>,
+        /// The scanned folder.
+        #[arg(long, short, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Hand-written runbooks.
+    Runbook {
+        #[command(subcommand)]
+        command: RunbookCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RunbookCommand {
+    /// Write a runbook skeleton for node NAME, pre-filled with its facts, to
+    /// DIR/docs/runbooks/<slug>.md (`runbooks` in opsbook.toml). Never overwrites.
+    New {
+        /// A node's name (`push_order`) or id (`step:push-order`).
+        name: String,
+        /// The scanned folder.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +95,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { dir, out, strict, verbose, quiet } => {
             cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
+        }
+        Command::Review { runbooks, dir } => cmd::review::run(&cmd::review::ReviewArgs { runbooks, dir }),
+        Command::Runbook { command: RunbookCommand::New { name, dir } } => {
+            cmd::runbook::new(&cmd::runbook::NewArgs { name, dir })
         }
     };
     match result {

@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod report;
+pub mod review;
+pub mod runbook;
 
 use std::path::{Path, PathBuf};
 

@@ -15,6 +15,7 @@ pub mod duration;
 pub mod gha;
 pub mod k8s;
 pub mod prometheus;
+pub mod runbook;
 pub mod rust;
 pub mod yaml;
 
@@ -94,6 +95,7 @@ pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
         SourceKind::GithubActions => gha::extract(path, text),
         SourceKind::Bpmn => bpmn::extract(path, text),
         SourceKind::CodeOwners => codeowners::extract(path, text),
+        SourceKind::Runbook => runbook::extract(path, text),
         SourceKind::Yaml | SourceKind::Json => sniffed(path, text),
     }
 }
@@ -219,6 +221,8 @@ pub struct NodeAttrs {
     /// The pods a Kubernetes Service sends traffic to: every pair must be a pod label. The
     /// model joins it to the workloads of every file whose pod labels hold it.
     pub selector: Option<Located<Vec<(String, String)>>>,
+    /// A hand-written runbook's front matter, prose, wiki links and live values.
+    pub handwritten: Option<Box<runbook::RunbookDoc>>,
 }
 
 /// A value written as a literal, or an expression opsbook could not evaluate statically.

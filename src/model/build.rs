@@ -49,6 +49,7 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
     for edge in explicit.iter().chain(&implied) {
         b.add_edge(edge);
     }
+    b.resolve_handwritten();
     b.finish()
 }
 
@@ -82,6 +83,8 @@ impl Builder {
         let qualifier = match (&fact.scope, fact.kind, &fact.attrs.function) {
             (Some(scope), _, _) => Some(format!("scope:{scope}")),
             (None, NodeKind::Step, Some(_)) => Some(format!("file:{}", fact.source.file)),
+            // Two runbooks of one file name in two folders are two runbooks.
+            (None, NodeKind::Runbook, _) => Some(format!("file:{}", fact.source.file)),
             _ => None,
         };
         let key = (fact.kind, fact.name.clone(), qualifier);
@@ -217,7 +220,11 @@ impl Builder {
                 return;
             }
         };
-        let to = match self.lookup(&fact.to, Some(&fact.source.file)) {
+        let to = match fact.kind {
+            EdgeKind::Documents => self.lookup_documented(&fact.to, Some(&fact.source.file)),
+            _ => self.lookup(&fact.to, Some(&fact.source.file)),
+        };
+        let to = match to {
             Some(to) => to,
             None => match fact.resolve {
                 Resolve::Required => return self.dangle(&fact.to, fact),
@@ -248,6 +255,70 @@ impl Builder {
         }
     }
 
+    /// Resolves the wiki links and live values of hand-written runbooks to node ids, like
+    /// any other name; one that names nothing is a dangling reference at its line.
+    fn resolve_handwritten(&mut self) {
+        let runbooks: Vec<NodeIndex> =
+            self.graph.graph.node_indices().filter(|&i| self.graph.graph[i].attrs.handwritten.is_some()).collect();
+        for idx in runbooks {
+            let node = &self.graph.graph[idx];
+            let Some(doc) = node.attrs.handwritten.as_deref() else { continue };
+            let from = node.id.clone();
+            let resolve = |r: &crate::extract::runbook::Reference| {
+                let wanted = crate::extract::runbook::to_ref(&r.name);
+                self.lookup_documented(&wanted, Some(&doc.file)).map(|i| self.graph.graph[i].id.clone())
+            };
+            let links: Vec<Option<String>> = doc.links.iter().map(resolve).collect();
+            let values: Vec<Option<String>> = doc.values.iter().map(resolve).collect();
+            let mut doc = doc.clone();
+            for (r, target) in doc.links.iter_mut().zip(links).chain(doc.values.iter_mut().zip(values)) {
+                if target.is_none() {
+                    self.graph.dangling.push(Dangling {
+                        from: from.clone(),
+                        name: r.name.clone(),
+                        kind: EdgeKind::Documents,
+                        source: r.source.clone(),
+                    });
+                }
+                r.target = target;
+            }
+            self.graph.graph[idx].attrs.handwritten = Some(Box::new(doc));
+        }
+        self.alerts_to_runbooks();
+    }
+
+    /// An alert whose `runbook_url` ends with a hand-written runbook's file or its page is
+    /// documented by it: a `documents` edge, as if the runbook covered the alert.
+    fn alerts_to_runbooks(&mut self) {
+        let g = &self.graph.graph;
+        let runbooks: Vec<NodeIndex> = g.node_indices().filter(|&i| g[i].attrs.handwritten.is_some()).collect();
+        if runbooks.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for alert in g.node_indices().filter(|&i| g[i].kind == NodeKind::Alert) {
+            let Some(url) = &g[alert].attrs.runbook else { continue };
+            let path = url.value.split(['#', '?']).next().unwrap_or_default();
+            let is = |tail: &str| path == tail || path.ends_with(&format!("/{tail}"));
+            let runbook = g
+                .node_indices()
+                .find(|&r| g[r].attrs.handwritten.as_deref().is_some_and(|d| is(&d.file) || is(&g[r].page)));
+            if let Some(r) = runbook {
+                found.push((r, alert, url.source.clone()));
+            }
+        }
+        for (r, alert, source) in found {
+            let e = self.edges.entry((r, alert, EdgeKind::Documents)).or_insert_with(|| Edge {
+                kind: EdgeKind::Documents,
+                sources: Vec::new(),
+                detail: Some("runbook_url".to_string()),
+            });
+            if !e.sources.contains(&source) {
+                e.sources.push(source);
+            }
+        }
+    }
+
     fn dangle(&mut self, missing: &NodeRef, fact: &EdgeFact) {
         let from = self.lookup(&fact.from, Some(&fact.source.file)).map(|i| self.graph.graph[i].id.clone());
         self.graph.dangling.push(Dangling {
@@ -256,6 +327,17 @@ impl Builder {
             kind: fact.kind,
             source: fact.source.clone(),
         });
+    }
+
+    /// Resolves what a hand-written runbook names: any node, and a bare name may also be
+    /// an alert or another runbook.
+    fn lookup_documented(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
+        // An id (`step:push-order`) is found at once, not by a scan of every slug.
+        let by_id = r.kind.and_then(|k| self.graph.by_id.get(&format!("{}:{}", k.as_str(), r.name)).copied());
+        by_id.or_else(|| self.lookup(r, file)).or_else(|| {
+            let kinds = if r.kind.is_none() { [NodeKind::Alert, NodeKind::Runbook].as_slice() } else { &[] };
+            kinds.iter().find_map(|&k| self.lookup(&NodeRef::new(k, &r.name), file))
+        })
     }
 
     /// Resolves a reference. A scoped reference resolves only within its scope; among
@@ -406,6 +488,7 @@ fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
         heartbeat_ms: _,
         pod_labels: _,
         selector: _,
+        handwritten: _,
     } = from;
     fn first<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
         if a.is_none() {
@@ -445,4 +528,5 @@ fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
     first(&mut into.heartbeat_ms, &from.heartbeat_ms);
     all(&mut into.pod_labels, &from.pod_labels);
     first(&mut into.selector, &from.selector);
+    first(&mut into.handwritten, &from.handwritten);
 }

@@ -1,5 +1,6 @@
 //! Markdown from sources to safe HTML: raw HTML becomes text, then ammonia keeps a strict allowlist.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -50,6 +51,101 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .strip_comments(true);
     b
 });
+
+/// The allowlist for hand-written runbooks: the prose allowlist, plus task-list check
+/// boxes (only pulldown-cmark makes inputs: raw HTML is text by then), footnotes and heading
+/// anchors. Every id gets a `rb-` prefix and every `#fragment`
+/// link the same, so a runbook's anchors cannot clash with the page's own.
+static RUNBOOK_SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let mut b = Builder::empty();
+    let tags = SANITIZER.clone_tags();
+    b.tags(tags)
+        .add_tags(&["input", "sup", "div"])
+        .tag_attributes(SANITIZER.clone_tag_attributes())
+        .add_tag_attributes("input", &["checked", "disabled", "type"])
+        .add_tag_attributes("div", &["id"])
+        .add_tag_attributes("h3", &["id"])
+        .add_tag_attributes("h4", &["id"])
+        .add_tag_attributes("h5", &["id"])
+        .add_tag_attributes("h6", &["id"])
+        .id_prefix(Some("rb-"))
+        .clean_content_tags(["script", "style"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(UrlRelative::Custom(Box::new(fragment_only)))
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    b
+});
+
+/// Within a runbook, `#fragment` links reach its own prefixed anchors; other relative
+/// links point into the repository and are dropped, as in all prose.
+fn fragment_only(url: &str) -> Option<Cow<'_, str>> {
+    url.strip_prefix('#').map(|f| Cow::Owned(format!("#rb-{f}")))
+}
+
+/// Renders a hand-written runbook: tables, task lists, footnotes, and an anchor on every
+/// heading (`## Mitigation` -> `id="rb-mitigation"`). Raw HTML becomes text, as in
+/// [`to_html`]. Characters of Unicode's private use area in `markdown` are placeholders
+/// the caller fills in after sanitising; they are left out of anchors.
+pub fn runbook_to_html(markdown: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_FOOTNOTES;
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options)
+        .map(|event| match event {
+            Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
+            other => other,
+        })
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, classes, attrs }) = &events[i] {
+            let mut text = String::new();
+            for e in &events[i + 1..] {
+                match e {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let text: String = placeholder_free(&text);
+            let base = id.as_deref().map_or_else(|| crate::model::slugify(&text), str::to_string);
+            let mut anchor = base.clone();
+            let mut n = 2;
+            while !used.insert(anchor.clone()) {
+                anchor = format!("{base}-{n}");
+                n += 1;
+            }
+            events[i] = Event::Start(Tag::Heading {
+                level: demote(*level),
+                id: Some(anchor.into()),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            });
+        } else if let Event::End(TagEnd::Heading(level)) = &events[i] {
+            events[i] = Event::End(TagEnd::Heading(demote(*level)));
+        }
+        i += 1;
+    }
+    let mut raw = String::new();
+    html::push_html(&mut raw, events.into_iter());
+    RUNBOOK_SANITIZER.clean(&raw).to_string()
+}
+
+/// `text` without placeholders: each runs from U+E000 to U+E001.
+fn placeholder_free(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '\u{e000}' => inside = true,
+            '\u{e001}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Renders Markdown to sanitised HTML. Raw HTML in the source is shown as text, not run:
 /// ammonia would strip it anyway, but turning it into text first also keeps it readable.
@@ -163,6 +259,21 @@ mod tests {
     #[test]
     fn headings_sit_below_the_page_headings() {
         assert_eq!(to_html("# Title\n## Sub"), "<h3>Title</h3>\n<h4>Sub</h4>\n");
+    }
+
+    #[test]
+    fn runbooks_get_task_lists_footnotes_tables_and_anchors() {
+        let html = runbook_to_html(
+            "# Mitigation\n\n- [x] paused the consumer\n- [ ] replay\n\nSee [above](#mitigation)[^1].\n\n\
+             | a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: The vendor's word.\n\n<script>x()</script>\n",
+        );
+        assert!(html.contains("<h3 id=\"rb-mitigation\">Mitigation</h3>"), "{html}");
+        assert!(html.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\">"), "{html}");
+        assert!(!runbook_to_html("<input type=text>").contains("<input"));
+        assert!(html.contains("href=\"#rb-mitigation\""), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("id=\"rb-1\"") && html.contains("href=\"#rb-1\""), "footnote: {html}");
+        assert!(!html.contains("<script"), "{html}");
     }
 
     #[test]

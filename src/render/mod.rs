@@ -9,6 +9,7 @@ mod assets;
 mod engine;
 mod findings;
 mod flow;
+mod handwritten;
 pub mod json;
 mod links;
 mod lookup;
@@ -88,6 +89,11 @@ pub fn render(
                     node.id, node.page
                 ),
             ));
+            continue;
+        }
+        if let Some(doc) = handwritten::doc_view(&lookup, index) {
+            let title = format!("{} (runbook)", doc.title);
+            page(&mut engine, &mut site, &node.page, "runbook-doc.html", &title, "", &doc);
             continue;
         }
         let view = runbook::view(&lookup, index);

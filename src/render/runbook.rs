@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::model::{EdgeKind, Graph, Node, NodeKind};
 use crate::render::findings::FindingView;
+use crate::render::handwritten::{self, HandwrittenView};
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
 use crate::render::lookup::Lookup;
 use crate::render::policy::{self, PolicyView};
@@ -57,6 +58,8 @@ pub struct RunbookView {
     /// What a workflow definition says about this step.
     pub step: Option<StepView>,
     pub sources: Vec<SourceView>,
+    /// Hand-written runbooks that cover this node, shown with its recovery steps.
+    pub handwritten: Vec<HandwrittenView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -160,6 +163,7 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         },
         step: step::view(lookup, index, &root),
         sources: node.sources.iter().map(|s| sources.view(s)).collect(),
+        handwritten: handwritten::for_node(lookup, index, &root),
         node: centre,
     }
 }

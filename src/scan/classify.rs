@@ -16,6 +16,8 @@ pub enum SourceKind {
     Bpmn,
     /// `CODEOWNERS` (GitHub reads it at the root, in `.github/` and in `docs/`).
     CodeOwners,
+    /// A hand-written runbook: `*.runbook.md`, or Markdown under the configured folder.
+    Runbook,
     /// Any other YAML file: read only if a format recognises its text (Argo, a SAM or
     /// CloudFormation template, an ASL definition).
     Yaml,
@@ -64,6 +66,16 @@ pub fn classify(path: &str) -> Option<SourceKind> {
         return Some(SourceKind::Json);
     }
     None
+}
+
+/// A hand-written runbook: any `*.runbook.md`, and every `.md` file under `folder`
+/// (`runbooks` in `opsbook.toml`, `docs/runbooks` by default).
+pub fn is_runbook(path: &str, folder: &str) -> bool {
+    if path.ends_with(".runbook.md") {
+        return true;
+    }
+    let folder = folder.trim_matches('/');
+    !folder.is_empty() && path.ends_with(".md") && path.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `compose.yaml`, `docker-compose.yml`, overrides such as `compose.override.yaml` or
@@ -117,5 +129,14 @@ mod tests {
         assert_eq!(classify("src/lib.rs"), Some(SourceKind::Rust));
         assert_eq!(classify("svc/Cargo.toml"), Some(SourceKind::CargoManifest));
         assert_eq!(classify("Cargo.lock"), None);
+    }
+
+    #[test]
+    fn runbooks_by_suffix_or_folder() {
+        assert!(is_runbook("erp/push.runbook.md", "docs/runbooks"));
+        assert!(is_runbook("docs/runbooks/erp/push.md", "docs/runbooks/"));
+        assert!(!is_runbook("docs/runbooks-old/push.md", "docs/runbooks"));
+        assert!(!is_runbook("README.md", "docs/runbooks"));
+        assert_eq!(classify("opsbook.lock"), None, "the lock is not a source");
     }
 }

@@ -2,7 +2,7 @@
 
 mod classify;
 
-pub use classify::{SourceKind, classify};
+pub use classify::{SourceKind, classify, is_runbook};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -104,7 +104,8 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         if exclude.is_match(&rel) || include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
             continue;
         }
-        let Some(kind) = classify(&rel) else { continue };
+        let kind = if is_runbook(&rel, &config.runbooks) { Some(SourceKind::Runbook) } else { classify(&rel) };
+        let Some(kind) = kind else { continue };
         if let Some(file) = read(path, &rel, kind, config, &mut inventory.diagnostics) {
             inventory.files.push(file);
         }
@@ -226,6 +227,14 @@ pub fn templates(dir: &Path) -> BTreeMap<String, String> {
         }
     }
     map
+}
+
+/// `opsbook.lock` at the scanned root, read into the config for the analysis; a missing
+/// lock is an empty one.
+pub fn lock(root: &Path) -> crate::lock::Lock {
+    std::fs::read_to_string(root.join(crate::lock::FILE_NAME))
+        .map(|text| crate::lock::Lock::parse(&text))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::analyze::Finding;
 use crate::config::Config;
 use crate::diag::Severity;
-use crate::model::{Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeKind};
 
 /// Pages every book has, besides one page per node.
 const FIXED_PAGES: [&str; 5] = ["index.html", "retries.html", "failure-points.html", "graph.html", "graph.json"];
@@ -15,6 +15,15 @@ pub fn check(graph: &Graph, config: &Config) -> Vec<Finding> {
     let site = config.site_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
     for (_, node) in graph.nodes() {
         if node.kind != NodeKind::Alert || node.external {
+            continue;
+        }
+        // A hand-written runbook that covers the alert, or that its `runbook_url` names.
+        let index = graph.by_id[&node.id];
+        if graph
+            .graph
+            .edges_directed(index, petgraph::Direction::Incoming)
+            .any(|e| e.weight().kind == EdgeKind::Documents)
+        {
             continue;
         }
         let Some(runbook) = &node.attrs.runbook else {
@@ -145,6 +154,17 @@ mod tests {
         let alerts: Vec<_> = graph.nodes().filter(|(_, n)| n.kind == NodeKind::Alert).collect();
         assert_eq!((alerts.len(), alerts[0].1.external), (1, false));
         assert_eq!(findings(vec![step, rule], None).len(), 1);
+    }
+
+    #[test]
+    fn an_alert_a_hand_written_runbook_covers_needs_no_runbook_url() {
+        let text = "---\ntitle: Orders API down\ncovers: [OrdersApiDown]\n---\n1. Restart it.\n";
+        let runbook = crate::extract::runbook::extract("docs/runbooks/orders.md", text).facts;
+        let alerts = Facts { nodes: vec![alert("OrdersApiDown", None)], ..Facts::default() };
+        let graph = model::build([&alerts, &runbook]);
+        let a = analyze(&graph, &[], &Config::default());
+        assert!(a.findings.iter().all(|f| f.code != "alert-without-runbook"), "{:?}", a.findings);
+        assert_eq!(findings(vec![alert("OrdersApiDown", None)], None).len(), 1, "without the runbook it fires");
     }
 
     #[test]

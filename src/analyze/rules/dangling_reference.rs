@@ -2,7 +2,7 @@
 
 use crate::analyze::Finding;
 use crate::diag::Severity;
-use crate::model::Graph;
+use crate::model::{EdgeKind, Graph};
 
 pub fn check(graph: &Graph) -> Vec<Finding> {
     graph
@@ -12,6 +12,24 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
             let from = graph.node(&d.from);
             let node = from.map(|n| n.id.as_str());
             let who = from.map_or_else(|| format!("`{}`", d.from), super::named);
+            if d.kind == EdgeKind::Documents {
+                return Finding::new(
+                    "dangling-reference",
+                    Severity::Error,
+                    node,
+                    &d.source,
+                    format!(
+                        "{who} names `{}`, which is defined nowhere in the scanned tree: the on-call \
+                         engineer who follows it finds nothing, and no change to it can mark the runbook stale",
+                        d.name
+                    ),
+                    format!(
+                        "correct the name to a node of the book (a name such as `push_order` or an id \
+                         such as `step:push-order`), or remove `{}`",
+                        d.name
+                    ),
+                );
+            }
             Finding::new(
                 "dangling-reference",
                 Severity::Error,

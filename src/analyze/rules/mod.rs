@@ -11,6 +11,7 @@ mod no_signal;
 mod parse_error;
 mod retry_without_idempotency;
 mod single_point_of_failure;
+mod stale_runbook;
 mod timeout_inversion;
 mod unbounded_retry;
 
@@ -35,6 +36,7 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(missing_error_handler::check(graph));
     findings.extend(single_point_of_failure::check(graph, analysis));
     findings.extend(alert_without_runbook::check(graph, config));
+    findings.extend(stale_runbook::check(graph, analysis, config));
     findings
         .into_iter()
         .filter_map(|mut f| {
