@@ -50,6 +50,20 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Check DIR without writing the book: the CI gate.
+    ///
+    /// Prints every finding and exits 1 when one is at or above the failing severity
+    /// (`[findings] fail_on` in opsbook.toml, default "error"). Paths are relative to the
+    /// working directory, as CI annotations and code scanning expect.
+    Check {
+        /// The folder to check.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// human: rustc-style on stderr; json: graph.json's `findings`; sarif: SARIF 2.1.0;
+        /// github: workflow annotations.
+        #[arg(long, value_enum, default_value_t = cmd::check::CheckFormat::Human)]
+        format: cmd::check::CheckFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +78,7 @@ fn main() -> ExitCode {
         Command::Build { dir, out, strict, verbose, quiet } => {
             cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
         }
+        Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! Analysis: pure functions over the model that derive retry schedules, blast radius and findings.
 
 pub mod blast;
+pub mod codes;
 pub mod retry;
 pub mod rules;
 pub mod suppress;

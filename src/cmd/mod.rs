@@ -1,7 +1,9 @@
 //! Commands: thin shells over the pipeline that own the disk, the terminal and exit codes.
 
 pub mod build;
+pub mod check;
 pub mod report;
+pub mod sarif;
 
 use std::path::{Path, PathBuf};
 
