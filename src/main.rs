@@ -64,6 +64,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cmd::check::CheckFormat::Human)]
         format: cmd::check::CheckFormat,
     },
+    /// Print the graph of DIR for other tools: Graphviz DOT, Mermaid, or graph.json.
+    Graph {
+        /// The folder to scan.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = cmd::graph::GraphFormat::Json)]
+        format: cmd::graph::GraphFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -79,6 +87,7 @@ fn main() -> ExitCode {
             cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
         }
         Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
+        Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 
 mod assets;
 mod engine;
+pub mod export;
 mod findings;
 mod flow;
 pub mod json;
