@@ -72,6 +72,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cmd::graph::GraphFormat::Json)]
         format: cmd::graph::GraphFormat,
     },
+    /// Print the operational diff of OLD and NEW as Markdown for a pull-request comment.
+    ///
+    /// OLD and NEW are folders (each is built in memory) or graph.json files. With --git REV,
+    /// the work tree (DIR, default ".") is compared with that revision, checked out into a
+    /// temporary git worktree that is removed afterwards. Nothing changed: nothing printed.
+    Diff {
+        /// OLD NEW, or with --git at most one folder: the work tree.
+        #[arg(value_name = "PATH", num_args = 0..=2)]
+        paths: Vec<PathBuf>,
+        /// Compare the work tree with this git revision (a branch, tag or commit).
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Exit 1 when something changed.
+        #[arg(long)]
+        exit_code: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +104,7 @@ fn main() -> ExitCode {
         }
         Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
         Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),
+        Command::Diff { paths, git, exit_code } => cmd::diff::run(&cmd::diff::DiffArgs { paths, git, exit_code }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
