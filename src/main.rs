@@ -49,6 +49,10 @@ enum Command {
         /// Print only errors.
         #[arg(long, short)]
         quiet: bool,
+        /// html: the static site; markdown: Markdown pages with relative links, for MkDocs
+        /// and Backstage TechDocs.
+        #[arg(long, value_enum, default_value_t = cmd::build::BookFormat::Html)]
+        format: cmd::build::BookFormat,
     },
     /// Check DIR without writing the book: the CI gate.
     ///
@@ -99,8 +103,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Build { dir, out, strict, verbose, quiet } => {
-            cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
+        Command::Build { dir, out, strict, verbose, quiet, format } => {
+            cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet, format })
         }
         Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
         Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),

@@ -14,6 +14,7 @@ pub mod json;
 mod links;
 mod lookup;
 mod markdown;
+pub mod markdown_book;
 mod overview;
 mod policy;
 mod resource;
