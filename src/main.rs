@@ -92,6 +92,12 @@ enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Write a commented opsbook.toml into DIR, with every key at its default.
+    Init {
+        /// The folder to write it into; an existing opsbook.toml is never overwritten.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -109,6 +115,7 @@ fn main() -> ExitCode {
         Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
         Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),
         Command::Diff { paths, git, exit_code } => cmd::diff::run(&cmd::diff::DiffArgs { paths, git, exit_code }),
+        Command::Init { dir } => cmd::init::run(&dir),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -232,3 +232,19 @@ fn a_broken_config_exits_2_and_a_missing_folder_too() {
     assert!(stderr(&output).contains("opsbook.toml"), "{}", stderr(&output));
     assert_eq!(check(&dir.path().join("nowhere"), "human").status.code(), Some(2));
 }
+
+#[test]
+fn init_writes_a_config_that_check_accepts_and_never_overwrites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = opsbook().arg("init").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.path().join("opsbook.toml")).unwrap();
+    assert!(text.contains("# max_retry_amplification = 10"), "{text}");
+    std::fs::write(dir.path().join("opsbook.toml"), format!("{text}\n# edited\n")).unwrap();
+    let again = opsbook().arg("init").arg(dir.path()).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(std::fs::read_to_string(dir.path().join("opsbook.toml")).unwrap().ends_with("# edited\n"));
+    // An empty project with the default config passes the gate.
+    let output = check(dir.path(), "github");
+    assert_eq!((output.status.code(), stdout(&output)), (Some(0), String::new()), "{}", stderr(&output));
+}

@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod graph;
+pub mod init;
 pub mod report;
 pub mod sarif;
 
