@@ -16,8 +16,9 @@ use opsbook::cmd::{self, Outcome};
 /// points at its source line, and writes a static site of runbooks, workflow pages, retry
 /// schedules and failure points that works offline.
 ///
-/// Exit codes: 0 success, 1 findings at the failing severity (with --strict),
-/// 2 opsbook itself failed (bad flags, unwritable output, output folder not made by opsbook).
+/// Exit codes: 0 success, 1 findings at the failing severity (check, build --strict) or a
+/// change (diff --exit-code), 2 opsbook itself failed (bad flags, unwritable output, output
+/// folder not made by opsbook).
 #[derive(Parser)]
 #[command(name = "opsbook", version, about, long_about, max_term_width = 100)]
 struct Cli {
