@@ -80,7 +80,8 @@ fn human_output_has_snippets_and_a_summary() {
     let err = stderr(&output);
     assert!(err.contains(&format!("[{LIB}:56:7]")), "{err}");
     assert!(err.contains("retry: attempts=unbounded initial=30s"), "the snippet shows the line: {err}");
-    assert!(err.contains(&format!("{GATE}/opsbook.toml:6:1")), "{err}");
+    assert!(err.contains(&format!("[{GATE}/opsbook.toml:6:1]")), "{err}");
+    assert!(err.contains("  \"dependency-cycle\","), "the unused allow's line is shown: {err}");
     assert!(err.contains("1 errors, 3 warnings, 0 notes; failed: 1 at or above `error`."), "{err}");
     assert!(stdout(&output).is_empty(), "human output goes to stderr");
 }

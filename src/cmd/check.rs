@@ -51,7 +51,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let fail_on = config.findings.fail_on;
     match args.format {
         CheckFormat::Human => {
-            let texts: Texts = book.inventory.files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+            let mut texts: Texts = book.inventory.files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+            // opsbook.toml is not a source, but an unused allow in it deserves a snippet too.
+            let config_text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).unwrap_or_default();
+            texts.insert(crate::config::FILE_NAME, &config_text);
             let mut text = String::new();
             for d in book.diagnostics.iter().filter(|d| d.severity >= Severity::Warning) {
                 // Unreadable sources are printed once, as `parse-error` findings.

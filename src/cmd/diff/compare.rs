@@ -401,4 +401,32 @@ mod tests {
         let c = compare(&old, &graph(vec![], vec![], vec![]));
         assert_eq!(c.findings_fixed.len(), 1);
     }
+
+    #[test]
+    fn blast_radius_runbooks_alerts_and_removed_dependencies() {
+        let db = |blast: Value, runbook: Value| {
+            json!({"id": "resource:db", "kind": "resource", "name": "db", "sources": [], "blast_radius": blast,
+                   "runbook": runbook})
+        };
+        let svc = |name: &str| json!({"id": format!("service:{name}"), "kind": "service", "name": name, "sources": []});
+        let alert = json!({"id": "alert:dbdown", "kind": "alert", "name": "DbDown",
+                           "sources": [{"file": "alerts.yaml", "line": 4, "column": 9}]});
+        let dep = json!({"from": "service:api", "to": "resource:db", "kind": "depends_on",
+                         "sources": [{"file": "compose.yaml", "line": 7, "column": 5}]});
+        let old = graph(
+            vec![db(json!(["service:api"]), json!("https://wiki/db")), svc("api"), svc("web"), alert],
+            vec![dep],
+            vec![],
+        );
+        let new =
+            graph(vec![db(json!(["service:api", "service:web"]), Value::Null), svc("api"), svc("web")], vec![], vec![]);
+        let c = compare(&old, &new);
+        assert_eq!(c.blast_grew, vec!["resource `db`: 1 → 2 nodes depend on it; new: service `web`"]);
+        assert_eq!(c.runbooks_lost, vec!["resource `db`: was https://wiki/db"]);
+        assert_eq!(c.alerts_lost, vec!["alert `DbDown` (alerts.yaml:4)"]);
+        assert_eq!(c.dependencies_removed, vec!["service `api` → resource `db` (depends_on) (compose.yaml:7)"]);
+        assert!(c.nodes_removed.is_empty(), "an alert is listed as an alert, not a node: {:?}", c.nodes_removed);
+        let md = markdown(&c);
+        assert!(md.contains("\n1 dependency removed.\n"), "{md}");
+    }
 }
