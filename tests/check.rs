@@ -249,3 +249,15 @@ fn init_writes_a_config_that_check_accepts_and_never_overwrites_it() {
     let output = check(dir.path(), "github");
     assert_eq!((output.status.code(), stdout(&output)), (Some(0), String::new()), "{}", stderr(&output));
 }
+
+#[test]
+fn a_broken_source_is_an_error_with_its_line_and_the_rest_is_still_checked() {
+    let dir = gate_copy();
+    std::fs::write(dir.path().join("compose.yaml"), "services:\n  payments:\n    image: [unclosed\n").unwrap();
+    let output = check(dir.path(), "github");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    let parse = text.lines().find(|l| l.contains("title=parse-error::")).unwrap_or_else(|| panic!("{text}"));
+    assert!(parse.starts_with("::error file=compose.yaml,line="), "{parse}");
+    assert!(text.contains("title=retry-amplification::"), "the Rust file is still checked: {text}");
+}
