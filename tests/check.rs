@@ -261,3 +261,14 @@ fn a_broken_source_is_an_error_with_its_line_and_the_rest_is_still_checked() {
     assert!(parse.starts_with("::error file=compose.yaml,line="), "{parse}");
     assert!(text.contains("title=retry-amplification::"), "the Rust file is still checked: {text}");
 }
+
+#[test]
+fn check_json_is_the_findings_of_the_books_graph_json() {
+    let (out, output) = build(&fixture("check/gate"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let book = graph(&out.path().join("book"));
+    let checked: Value = serde_json::from_str(&stdout(&check(&fixture("check/gate"), "json"))).unwrap();
+    assert_eq!(book["findings"], checked);
+    // The comment's suppression holds in the book too.
+    assert!(findings(&book, "retry-without-idempotency").is_empty());
+}
