@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
-use crate::analyze::{Analysis, Finding};
+use crate::analyze::{Analysis, Finding, RetryPolicy};
 use crate::diag::Severity;
 use crate::extract::Origin;
 use crate::model::{EdgeKind, Graph, NodeKind};
@@ -117,29 +117,32 @@ impl Search<'_> {
         layers.truncate(before);
     }
 
-    /// The retrying layers of one node: its effective policy, and a reqwest-retry client
-    /// policy under a retry in its code (the client retries every attempt of the outer loop).
+    /// The retrying layers of one node, outermost first: a workflow engine's retry (ASL,
+    /// Argo, BPMN, a Kubernetes Job), a retry loop in code (tokio-retry, backon, backoff),
+    /// and a reqwest-retry client under it. Each wraps every attempt of the next. Policies of
+    /// one kind are alternatives (retriers for different errors, separate calls), so each
+    /// kind counts once, at its largest. A doc comment's retry counts only when the code
+    /// shows none: it describes the same loop.
     fn layers_of(&self, idx: NodeIndex) -> Vec<Layer> {
         let node = &self.graph.graph[idx];
         let Some(policies) = self.analysis.all_retries.get(&node.id) else { return Vec::new() };
-        let Some(first) = policies.first() else { return Vec::new() };
-        let layer = |p: &crate::analyze::RetryPolicy| {
-            p.max_attempts.map(|n| Layer {
-                node: idx,
-                attempts: u64::from(n),
-                source: p.source.clone(),
-                library: p.library.clone(),
-            })
-        };
-        let mut out: Vec<Layer> = layer(first).into_iter().collect();
-        if first.origin == Origin::Code {
-            let client = first.library != "reqwest-retry";
-            let nested = policies.iter().skip(1).find(|p| {
-                p.origin == Origin::Code && (p.library == "reqwest-retry") == client && p.library != first.library
-            });
-            out.extend(nested.and_then(layer));
+        let code: Vec<&RetryPolicy> = policies.iter().filter(|p| p.origin == Origin::Code).collect();
+        let chosen = if code.is_empty() { policies.iter().take(1).collect() } else { code };
+        let mut by_kind: BTreeMap<u8, Layer> = BTreeMap::new();
+        for p in chosen {
+            let Some(n) = p.max_attempts else { continue };
+            let kind = match p.library.as_str() {
+                "reqwest-retry" => 2,
+                "tokio-retry" | "backon" | "backoff" | "doc" => 1,
+                _ => 0,
+            };
+            let layer =
+                Layer { node: idx, attempts: u64::from(n), source: p.source.clone(), library: p.library.clone() };
+            if by_kind.get(&kind).is_none_or(|l| layer.attempts > l.attempts) {
+                by_kind.insert(kind, layer);
+            }
         }
-        out
+        by_kind.into_values().collect()
     }
 
     /// Records the calls this path sends to each dependency of its last node (or to the

@@ -393,3 +393,24 @@ fn worst_case_past_the_configured_limit_is_long() {
     assert_eq!(f.line, 6);
     assert!(f.message.contains("57.5 s") && f.message.contains("30 s"), "{}", f.message);
 }
+
+#[test]
+fn a_workflow_retry_around_a_code_retry_multiplies_but_alternative_retriers_do_not() {
+    let mut s = step("charge", 3);
+    let mut asl = retry(Some(3), Origin::Code, 4);
+    asl.library = "asl".into();
+    let mut asl_other = retry(Some(4), Origin::Code, 5);
+    asl_other.library = "asl".into();
+    s.attrs.retries.extend([asl, asl_other]);
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "retry-amplification"), "two retriers for different errors");
+
+    let mut code = retry(Some(3), Origin::Code, 9);
+    code.library = "backon".into();
+    s.attrs.retries.push(code);
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "retry-amplification").expect("fires");
+    // The larger ASL retrier (4) around backon's 3.
+    assert!(f.message.starts_with("up to 12 calls reach step `charge`"), "{}", f.message);
+    assert_eq!(f.line, 5);
+}
