@@ -2,6 +2,8 @@
 //! and a git revision, as Markdown for a pull-request comment.
 
 mod compare;
+#[cfg(test)]
+mod tests;
 
 pub use compare::{Changes, compare, markdown};
 
