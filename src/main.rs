@@ -111,7 +111,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Build { dir, out, strict, verbose, quiet, format } => {
-            cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet, format })
+            cmd::build::run_as(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet }, format)
         }
         Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
         Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),

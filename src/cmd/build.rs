@@ -20,8 +20,6 @@ pub enum BookFormat {
 
 #[derive(Clone, Debug, Default)]
 pub struct BuildArgs {
-    /// HTML pages or Markdown pages.
-    pub format: BookFormat,
     pub dir: PathBuf,
     pub out: Option<PathBuf>,
     /// Fail (exit 1) on findings at or above the configured severity.
@@ -33,6 +31,11 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs) -> Result<Outcome> {
+    run_as(args, BookFormat::Html)
+}
+
+/// [`run`], writing the book as HTML pages or as Markdown pages.
+pub fn run_as(args: &BuildArgs, format: BookFormat) -> Result<Outcome> {
     let root = args.dir.as_path();
     if !root.is_dir() {
         anyhow::bail!("{} is not a folder", root.display());
@@ -78,7 +81,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     }
 
     let markdown_site;
-    let site = match args.format {
+    let site = match format {
         BookFormat::Html => &book.site,
         BookFormat::Markdown => {
             markdown_site = crate::render::markdown_book::render(&book.graph, &book.analysis, &config);
@@ -102,7 +105,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
             out.display(),
             stats.written,
         );
-        let ext = if args.format == BookFormat::Markdown { "md" } else { "html" };
+        let ext = if format == BookFormat::Markdown { "md" } else { "html" };
         summary.push_str(&format!(
             "{errors} error and {warnings} warning findings: see {}.\n",
             display(&out.join(format!("failure-points.{ext}")))
