@@ -58,7 +58,11 @@ fn markdown_book_has_relative_links_and_the_facts() {
     assert!(index.contains("[failure points](failure-points.md)"), "{index}");
     let step = read(&book, "steps/book-shipment.md");
     assert!(step.starts_with("# book\\_shipment\n"), "{step}");
-    assert!(step.contains("- [warehouse-api](../resources/warehouse-api.md) (depends_on)"), "{step}");
+    assert!(
+        step.contains("## Links from here\n\n- [warehouse-api](../resources/warehouse-api.md) (depends_on)"),
+        "{step}"
+    );
+    assert!(step.contains("- [fulfilment](../workflows/fulfilment.md) (contains)"), "{step}");
     assert!(step.contains("5 attempts over at most 21.5 s"), "{step}");
     assert!(step.contains("**error** `retry-without-idempotency` at `worker/src/sync.rs:31`"), "{step}");
     // Every relative link resolves to a page the book has.

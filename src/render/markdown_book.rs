@@ -239,7 +239,7 @@ impl Writer<'_> {
             out.push_str("\n## Retries and timeouts\n\n");
             out.push_str(&behaviour.iter().map(|s| format!("- {s}\n")).collect::<String>());
         }
-        for (title, dir) in [("Depends on", Direction::Outgoing), ("Used by", Direction::Incoming)] {
+        for (title, dir) in [("Links from here", Direction::Outgoing), ("Links to here", Direction::Incoming)] {
             let mut items: Vec<(String, String)> = g
                 .edges_directed(idx, dir)
                 .map(|e| {
