@@ -66,11 +66,29 @@ pub struct FindingsConfig {
     pub deny: Vec<String>,
     /// `check` and `build --strict` fail on findings at or above this severity.
     pub fail_on: Severity,
+    /// `retry-amplification` fires when nested retries can send more calls than this to
+    /// one dependency per triggering event.
+    pub max_retry_amplification: u64,
+    /// `long-worst-case` fires when a retry policy or a workflow can take longer than this
+    /// (`"5m"`, `"1h30m"`); unset, nothing is too long.
+    pub max_worst_case: Option<String>,
+    /// The line of each `allow` entry in opsbook.toml, so an allow that matches nothing is
+    /// reported where it is written. Filled by [`parse`].
+    #[serde(skip)]
+    pub allow_lines: std::collections::BTreeMap<String, u32>,
 }
 
 impl Default for FindingsConfig {
     fn default() -> FindingsConfig {
-        FindingsConfig { allow: Vec::new(), warn: Vec::new(), deny: Vec::new(), fail_on: Severity::Error }
+        FindingsConfig {
+            allow: Vec::new(),
+            warn: Vec::new(),
+            deny: Vec::new(),
+            fail_on: Severity::Error,
+            max_retry_amplification: 10,
+            max_worst_case: None,
+            allow_lines: Default::default(),
+        }
     }
 }
 
@@ -92,7 +110,34 @@ impl FindingsConfig {
 
 /// Parses `opsbook.toml`. An error carries the byte span of what was wrong.
 pub fn parse(text: &str) -> Result<Config, (String, Option<std::ops::Range<usize>>)> {
-    toml::from_str::<Config>(text).map_err(|e| (e.message().to_string(), e.span()))
+    let mut config = toml::from_str::<Config>(text).map_err(|e| (e.message().to_string(), e.span()))?;
+    if let Some(limit) = &config.findings.max_worst_case
+        && crate::extract::duration::parse_ms(limit).is_none()
+    {
+        let at = text.find(limit.as_str()).map(|i| i..i + limit.len());
+        return Err((format!("`max_worst_case` must be a duration such as \"5m\" or \"1h30m\", not \"{limit}\""), at));
+    }
+    let lines = allow_lines(text, &config.findings.allow);
+    config.findings.allow_lines = lines;
+    Ok(config)
+}
+
+/// The line of each code in the `allow` list: the first line after `allow` that quotes it.
+fn allow_lines(text: &str, allow: &[String]) -> std::collections::BTreeMap<String, u32> {
+    let start = text.lines().position(|l| l.trim_start().starts_with("allow")).unwrap_or(0);
+    allow
+        .iter()
+        .map(|code| {
+            let quoted = [format!("\"{code}\""), format!("'{code}'")];
+            let line = text
+                .lines()
+                .enumerate()
+                .skip(start)
+                .find(|(_, l)| quoted.iter().any(|q| l.contains(q.as_str())))
+                .map_or(1, |(i, _)| i as u32 + 1);
+            (code.clone(), line)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -112,6 +157,19 @@ mod tests {
         assert_eq!(c.findings.level("no-owner", Severity::Warning), None);
         assert_eq!(c.findings.level("missing-timeout", Severity::Warning), Some(Severity::Error));
         assert_eq!(c.findings.level("unbounded-retry", Severity::Warning), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn thresholds_and_allow_lines() {
+        let c = parse("title = \"x\"\n[findings]\nallow = [\n  \"no-owner\",\n  \"no-signal\",\n]\nmax_retry_amplification = 4\nmax_worst_case = \"5m\"\n")
+            .unwrap();
+        assert_eq!(c.findings.max_retry_amplification, 4);
+        assert_eq!(c.findings.allow_lines["no-owner"], 4);
+        assert_eq!(c.findings.allow_lines["no-signal"], 5);
+        assert_eq!(parse("").unwrap().findings.max_retry_amplification, 10);
+        let (msg, span) = parse("[findings]\nmax_worst_case = \"soon\"\n").unwrap_err();
+        assert!(msg.contains("soon"), "{msg}");
+        assert_eq!(span, Some(29..33));
     }
 
     #[test]

@@ -55,7 +55,8 @@ pub fn run(root: &Path, config: &Config, out: &Path) -> Book {
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.extend(extracted.iter().flat_map(|x| x.diagnostics.iter().cloned()));
     let graph = model::build(extracted.iter().map(|x| &x.facts));
-    let analysis = analyze::analyze(&graph, &diagnostics, config);
+    let texts: analyze::suppress::Texts = inventory.files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    let analysis = analyze::analyze_sources(&graph, &diagnostics, config, &texts);
     let (site, render_diags) = render::render(&graph, &analysis, config, &inventory.templates);
     diagnostics.extend(render_diags);
     diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));

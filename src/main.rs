@@ -17,8 +17,9 @@ use opsbook::cmd::{self, Outcome};
 /// points at its source line, and writes a static site of runbooks, workflow pages, retry
 /// schedules and failure points that works offline.
 ///
-/// Exit codes: 0 success, 1 findings at the failing severity (with --strict),
-/// 2 opsbook itself failed (bad flags, unwritable output, output folder not made by opsbook).
+/// Exit codes: 0 success, 1 findings at the failing severity (check, build --strict) or a
+/// change (diff --exit-code), 2 opsbook itself failed (bad flags, unwritable output, output
+/// folder not made by opsbook).
 #[derive(Parser)]
 #[command(name = "opsbook", version, about, long_about, max_term_width = 100)]
 struct Cli {
@@ -50,6 +51,54 @@ enum Command {
         /// Print only errors.
         #[arg(long, short)]
         quiet: bool,
+        /// html: the static site; markdown: Markdown pages with relative links, for MkDocs
+        /// and Backstage TechDocs.
+        #[arg(long, value_enum, default_value_t = cmd::build::BookFormat::Html)]
+        format: cmd::build::BookFormat,
+    },
+    /// Check DIR without writing the book: the CI gate.
+    ///
+    /// Prints every finding and exits 1 when one is at or above the failing severity
+    /// (`[findings] fail_on` in opsbook.toml, default "error"). Paths are relative to the
+    /// working directory, as CI annotations and code scanning expect.
+    Check {
+        /// The folder to check.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// human: rustc-style on stderr; json: graph.json's `findings`; sarif: SARIF 2.1.0;
+        /// github: workflow annotations.
+        #[arg(long, value_enum, default_value_t = cmd::check::CheckFormat::Human)]
+        format: cmd::check::CheckFormat,
+    },
+    /// Print the graph of DIR for other tools: Graphviz DOT, Mermaid, or graph.json.
+    Graph {
+        /// The folder to scan.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = cmd::graph::GraphFormat::Json)]
+        format: cmd::graph::GraphFormat,
+    },
+    /// Print the operational diff of OLD and NEW as Markdown for a pull-request comment.
+    ///
+    /// OLD and NEW are folders (each is built in memory) or graph.json files. With --git REV,
+    /// the work tree (DIR, default ".") is compared with that revision, checked out into a
+    /// temporary git worktree that is removed afterwards. Nothing changed: nothing printed.
+    Diff {
+        /// OLD NEW, or with --git at most one folder: the work tree.
+        #[arg(value_name = "PATH", num_args = 0..=2)]
+        paths: Vec<PathBuf>,
+        /// Compare the work tree with this git revision (a branch, tag or commit).
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Exit 1 when something changed.
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Write a commented opsbook.toml into DIR, with every key at its default.
+    Init {
+        /// The folder to write it into; an existing opsbook.toml is never overwritten.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// Mark hand-written runbooks as reviewed against today's facts.
     ///
@@ -93,13 +142,17 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Build { dir, out, strict, verbose, quiet } => {
-            cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
+        Command::Build { dir, out, strict, verbose, quiet, format } => {
+            cmd::build::run_as(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet }, format)
         }
         Command::Review { runbooks, dir } => cmd::review::run(&cmd::review::ReviewArgs { runbooks, dir }),
         Command::Runbook { command: RunbookCommand::New { name, dir } } => {
             cmd::runbook::new(&cmd::runbook::NewArgs { name, dir })
         }
+        Command::Check { dir, format } => cmd::check::run(&cmd::check::CheckArgs { dir, format }),
+        Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),
+        Command::Diff { paths, git, exit_code } => cmd::diff::run(&cmd::diff::DiffArgs { paths, git, exit_code }),
+        Command::Init { dir } => cmd::init::run(&dir),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

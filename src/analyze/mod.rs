@@ -1,9 +1,11 @@
 //! Analysis: pure functions over the model that derive retry schedules, blast radius and findings.
 
 pub mod blast;
+pub mod codes;
 pub mod fingerprint;
 pub mod retry;
 pub mod rules;
+pub mod suppress;
 pub mod workflow;
 
 use std::collections::BTreeMap;
@@ -83,11 +85,22 @@ impl Finding {
 /// Runs every analysis. `diagnostics` are the extractors' problems: those whose code is
 /// a finding code (`parse-error`) become findings too.
 pub fn analyze(graph: &Graph, diagnostics: &[Diagnostic], config: &Config) -> Analysis {
+    analyze_sources(graph, diagnostics, config, &suppress::Texts::new())
+}
+
+/// [`analyze`] with the source texts, whose `opsbook: allow(<code>)` comments silence
+/// findings on their line or the next.
+pub fn analyze_sources(
+    graph: &Graph,
+    diagnostics: &[Diagnostic],
+    config: &Config,
+    texts: &suppress::Texts,
+) -> Analysis {
     let mut analysis = Analysis::default();
     retry::derive(graph, &mut analysis);
     analysis.blast_radius = blast::blast_radius(graph);
     (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
-    let mut findings = rules::run(graph, &analysis, diagnostics, config);
+    let mut findings = rules::run(graph, &analysis, diagnostics, config, texts);
     rank(&mut findings);
     analysis.findings = findings;
     analysis

@@ -8,6 +8,16 @@ use crate::cmd::report::{self, Texts};
 use crate::cmd::{Outcome, load_config, out_dir};
 use crate::diag::Severity;
 
+/// What kind of book `build` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BookFormat {
+    /// The HTML site.
+    #[default]
+    Html,
+    /// Markdown pages with relative links, for MkDocs and Backstage TechDocs.
+    Markdown,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct BuildArgs {
     pub dir: PathBuf,
@@ -21,6 +31,11 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs) -> Result<Outcome> {
+    run_as(args, BookFormat::Html)
+}
+
+/// [`run`], writing the book as HTML pages or as Markdown pages.
+pub fn run_as(args: &BuildArgs, format: BookFormat) -> Result<Outcome> {
     let root = args.dir.as_path();
     if !root.is_dir() {
         anyhow::bail!("{} is not a folder", root.display());
@@ -65,13 +80,21 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         report::eprint(&report::finding(f, &texts));
     }
 
+    let markdown_site;
+    let site = match format {
+        BookFormat::Html => &book.site,
+        BookFormat::Markdown => {
+            markdown_site = crate::render::markdown_book::render(&book.graph, &book.analysis, &config);
+            &markdown_site
+        }
+    };
     let stats =
-        crate::write::write(&book.site, &out).with_context(|| format!("cannot write the book to {}", out.display()))?;
+        crate::write::write(site, &out).with_context(|| format!("cannot write the book to {}", out.display()))?;
 
     let count = |s: Severity| book.analysis.findings.iter().filter(|f| f.severity == s).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     if !args.quiet {
-        let pages = book.site.files.keys().filter(|p| p.ends_with(".html")).count();
+        let pages = site.files.keys().filter(|p| p.ends_with(".html") || p.ends_with(".md")).count();
         let mut summary = format!(
             "Built the book of {} ({} files read, {} nodes, {} edges): {} pages in {}, {} files changed.\n",
             root.display(),
@@ -82,14 +105,15 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
             out.display(),
             stats.written,
         );
+        let ext = if format == BookFormat::Markdown { "md" } else { "html" };
         summary.push_str(&format!(
             "{errors} error and {warnings} warning findings: see {}.\n",
-            display(&out.join("failure-points.html"))
+            display(&out.join(format!("failure-points.{ext}")))
         ));
         if hidden > 0 {
             summary.push_str(&format!("{hidden} notes not shown (--verbose shows them).\n"));
         }
-        summary.push_str(&format!("Open {}\n", display(&out.join("index.html"))));
+        summary.push_str(&format!("Open {}\n", display(&out.join(format!("index.{ext}")))));
         report::eprint(&summary);
     }
     let failing = book.analysis.findings.iter().any(|f| f.severity >= config.findings.fail_on);

@@ -1,9 +1,14 @@
 //! Commands: thin shells over the pipeline that own the disk, the terminal and exit codes.
 
 pub mod build;
+pub mod check;
+pub mod diff;
+pub mod graph;
+pub mod init;
 pub mod report;
 pub mod review;
 pub mod runbook;
+pub mod sarif;
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,7 @@
 
 mod assets;
 mod engine;
+pub mod export;
 mod findings;
 mod flow;
 mod handwritten;
@@ -14,6 +15,7 @@ pub mod json;
 mod links;
 mod lookup;
 mod markdown;
+pub mod markdown_book;
 mod overview;
 mod policy;
 mod resource;

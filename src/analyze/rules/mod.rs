@@ -4,11 +4,13 @@ mod alert_without_runbook;
 mod dangling_reference;
 mod dependency_cycle;
 mod doc_code_mismatch;
+mod long_worst_case;
 mod missing_error_handler;
 mod missing_timeout;
 mod no_owner;
 mod no_signal;
 mod parse_error;
+mod retry_amplification;
 mod retry_without_idempotency;
 mod single_point_of_failure;
 mod stale_runbook;
@@ -20,9 +22,16 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::Graph;
 
-/// Runs every rule and applies the configured levels: an allowed code is dropped, a
-/// warned or denied one takes that severity.
-pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], config: &Config) -> Vec<Finding> {
+/// Runs every rule and applies the configured levels and allow comments (see
+/// [`crate::analyze::suppress`]): an allowed code is dropped, a warned or denied one takes
+/// that severity, and an allow that matches nothing is an `unused-allow` finding.
+pub fn run(
+    graph: &Graph,
+    analysis: &Analysis,
+    diagnostics: &[Diagnostic],
+    config: &Config,
+    texts: &crate::analyze::suppress::Texts,
+) -> Vec<Finding> {
     let mut findings = parse_error::check(diagnostics);
     findings.extend(retry_without_idempotency::check(graph, analysis));
     findings.extend(unbounded_retry::check(graph));
@@ -37,13 +46,9 @@ pub fn run(graph: &Graph, analysis: &Analysis, diagnostics: &[Diagnostic], confi
     findings.extend(single_point_of_failure::check(graph, analysis));
     findings.extend(alert_without_runbook::check(graph, config));
     findings.extend(stale_runbook::check(graph, analysis, config));
-    findings
-        .into_iter()
-        .filter_map(|mut f| {
-            f.severity = config.findings.level(&f.code, f.severity)?;
-            Some(f)
-        })
-        .collect()
+    findings.extend(retry_amplification::check(graph, analysis, config.findings.max_retry_amplification));
+    findings.extend(long_worst_case::check(graph, analysis, &config.findings));
+    crate::analyze::suppress::apply(findings, &config.findings, texts)
 }
 
 /// A node's name for messages: its name in backticks.

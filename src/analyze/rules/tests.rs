@@ -322,3 +322,95 @@ fn a_nested_branch_is_not_reported_as_unowned_on_its_own() {
     let unowned: Vec<_> = a.findings.iter().filter(|f| f.code == "no-owner").map(|f| f.node.clone().unwrap()).collect();
     assert_eq!(unowned, vec!["workflow:ship"]);
 }
+
+fn edge(kind: EdgeKind, from: NodeRef, to: NodeRef, line: u32, resolve: Resolve) -> EdgeFact {
+    EdgeFact { from, to, kind, source: src(line), resolve, detail: None }
+}
+
+/// A workflow step retried 4 times calls a step retried 5 times that depends on the provider.
+fn nested_retries(outer: u32, inner: u32) -> Facts {
+    let mut handler = step("handle", 3);
+    handler.attrs.retries.push(retry(Some(outer), Origin::Code, 6));
+    let mut capture = step("capture", 20);
+    capture.attrs.retries.push(retry(Some(inner), Origin::Code, 24));
+    let st = |n: &str| NodeRef::new(NodeKind::Step, n);
+    Facts {
+        nodes: vec![handler, capture],
+        edges: vec![
+            edge(EdgeKind::Calls, st("handle"), st("capture"), 8, Resolve::IfKnown),
+            edge(EdgeKind::DependsOn, st("capture"), NodeRef::any("payment-provider"), 21, Resolve::External),
+        ],
+        ..Facts::default()
+    }
+}
+
+#[test]
+fn nested_retries_past_the_limit_are_amplification_at_the_outer_retry() {
+    let a = run(nested_retries(4, 5), &[]);
+    let f = a.findings.iter().find(|f| f.code == "retry-amplification").expect("fires");
+    assert_eq!((f.line, f.node.as_deref(), f.severity), (6, Some("step:handle"), Severity::Warning));
+    assert!(f.message.starts_with("up to 20 calls reach resource `payment-provider`"), "{}", f.message);
+    assert!(f.message.contains("handle → capture"), "{}", f.message);
+    assert!(f.message.contains("step `handle` × 4 (tokio-retry, src/erp.rs:6:1)"), "{}", f.message);
+    assert!(f.message.contains("step `capture` × 5 (tokio-retry, src/erp.rs:24:1)"), "{}", f.message);
+
+    // 2 × 5 = 10 is at the limit, not past it.
+    let a = run(nested_retries(2, 5), &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "retry-amplification"), "{:?}", codes(&a));
+    // The limit is configurable.
+    let mut config = Config::default();
+    config.findings.max_retry_amplification = 8;
+    let graph = model::build([&nested_retries(2, 5)]);
+    let a = analyze(&graph, &[], &config);
+    assert!(a.findings.iter().any(|f| f.code == "retry-amplification" && f.message.contains("limit 8")));
+}
+
+#[test]
+fn a_client_retry_under_a_code_retry_multiplies_in_one_step() {
+    let mut s = step("sync", 3);
+    s.attrs.retries.push(retry(Some(4), Origin::Code, 6));
+    let mut client = retry(Some(4), Origin::Code, 2);
+    client.library = "reqwest-retry".into();
+    s.attrs.retries.push(client);
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "retry-amplification").expect("fires");
+    assert!(f.message.starts_with("up to 16 calls reach step `sync`"), "{}", f.message);
+}
+
+#[test]
+fn worst_case_past_the_configured_limit_is_long() {
+    let mut s = step("push", 3);
+    s.attrs.retries.push(retry(Some(5), Origin::Code, 6));
+    s.attrs.timeouts.push(timeout(10_000, 7));
+    let facts = Facts { nodes: vec![s], ..Facts::default() };
+    let graph = model::build([&facts]);
+    assert!(!analyze(&graph, &[], &Config::default()).findings.iter().any(|f| f.code == "long-worst-case"));
+    let mut config = Config::default();
+    config.findings.max_worst_case = Some("30s".into());
+    let a = analyze(&graph, &[], &config);
+    let f = a.findings.iter().find(|f| f.code == "long-worst-case").expect("fires");
+    // 5 × 10 s + 0.5 + 1 + 2 + 4 s = 57.5 s.
+    assert_eq!(f.line, 6);
+    assert!(f.message.contains("57.5 s") && f.message.contains("30 s"), "{}", f.message);
+}
+
+#[test]
+fn a_workflow_retry_around_a_code_retry_multiplies_but_alternative_retriers_do_not() {
+    let mut s = step("charge", 3);
+    let mut asl = retry(Some(3), Origin::Code, 4);
+    asl.library = "asl".into();
+    let mut asl_other = retry(Some(4), Origin::Code, 5);
+    asl_other.library = "asl".into();
+    s.attrs.retries.extend([asl, asl_other]);
+    let a = run(Facts { nodes: vec![s.clone()], ..Facts::default() }, &[]);
+    assert!(!codes(&a).iter().any(|(c, _)| *c == "retry-amplification"), "two retriers for different errors");
+
+    let mut code = retry(Some(3), Origin::Code, 9);
+    code.library = "backon".into();
+    s.attrs.retries.push(code);
+    let a = run(Facts { nodes: vec![s], ..Facts::default() }, &[]);
+    let f = a.findings.iter().find(|f| f.code == "retry-amplification").expect("fires");
+    // The larger ASL retrier (4) around backon's 3.
+    assert!(f.message.starts_with("up to 12 calls reach step `charge`"), "{}", f.message);
+    assert_eq!(f.line, 5);
+}
