@@ -17,6 +17,7 @@ mod overview;
 mod policy;
 mod resource;
 mod runbook;
+pub mod search;
 mod signals;
 mod step;
 mod svg;
@@ -76,6 +77,9 @@ pub fn render(
     page(&mut engine, &mut site, "failure-points.html", "failure-points.html", "Failure points", "failures", &failures);
     let system = system::view(graph);
     page(&mut engine, &mut site, "graph.html", "graph.html", "The whole system", "graph", &system);
+    let search = search::SearchView { node_count: graph.graph.node_count() };
+    page(&mut engine, &mut site, "search.html", "search.html", "Search", "search", &search);
+    site.files.insert("search-index.js".to_string(), search::index_js(graph));
 
     for (index, node) in graph.nodes() {
         if !is_safe_page(&node.page) {
