@@ -50,6 +50,19 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Print the runbook of one node: what it is, owner, recovery, retries with their
+    /// schedule and worst case, dependencies, blast radius, sources as file:line.
+    ///
+    /// NAME is a node's name, id (`step:push-order`) or slug, in any case; a part of a name
+    /// works when only one node has it. When nothing matches, the closest names are
+    /// suggested and the exit code is 2. Coloured on a terminal, plain when piped.
+    Explain {
+        /// The node to explain.
+        name: String,
+        /// The folder to scan.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -64,6 +77,7 @@ fn main() -> ExitCode {
         Command::Build { dir, out, strict, verbose, quiet } => {
             cmd::build::run(&cmd::build::BuildArgs { dir, out, strict, verbose, quiet })
         }
+        Command::Explain { name, dir } => cmd::explain::run(&cmd::explain::ExplainArgs { name, dir }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! Commands: thin shells over the pipeline that own the disk, the terminal and exit codes.
 
 pub mod build;
+pub mod explain;
 pub mod report;
 
 use std::path::{Path, PathBuf};
