@@ -42,8 +42,9 @@ use tera::Context;
 use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::Graph;
+use crate::model::{self, Graph};
 use crate::source::Source;
+use petgraph::graph::NodeIndex;
 
 use engine::Engine;
 use links::SourceLinker;
@@ -81,6 +82,13 @@ pub fn render(
     page(&mut engine, &mut site, "search.html", "search.html", "Search", "search", &search);
     site.files.insert("search-index.js".to_string(), search::index_js(graph));
 
+    // Each page's neighbours of the same kind, in id order, for its pager.
+    let mut by_kind: BTreeMap<model::NodeKind, Vec<NodeIndex>> = BTreeMap::new();
+    for (index, node) in graph.nodes() {
+        if is_safe_page(&node.page) {
+            by_kind.entry(node.kind).or_default().push(index);
+        }
+    }
     for (index, node) in graph.nodes() {
         if !is_safe_page(&node.page) {
             let source = node.sources.first().cloned().unwrap_or_else(|| Source::new("", 1, 1));
@@ -94,7 +102,14 @@ pub fn render(
             ));
             continue;
         }
-        let view = runbook::view(&lookup, index);
+        let mut view = runbook::view(&lookup, index);
+        let root = links::root_of(&node.page);
+        let same = &by_kind[&node.kind];
+        let at = same.iter().position(|&i| i == index).unwrap_or(0);
+        view.pager = runbook::Pager {
+            previous: at.checked_sub(1).map(|i| links::NodeLink::new(&graph.graph[same[i]], &root)),
+            next: same.get(at + 1).map(|&i| links::NodeLink::new(&graph.graph[i], &root)),
+        };
         let title = format!("{} ({})", node.name, node.kind.as_str());
         page(&mut engine, &mut site, &node.page, "runbook.html", &title, "", &view);
     }

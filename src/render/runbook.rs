@@ -57,6 +57,25 @@ pub struct RunbookView {
     /// What a workflow definition says about this step.
     pub step: Option<StepView>,
     pub sources: Vec<SourceView>,
+    /// Home, the kind's list on the home page, the workflow or service it belongs to.
+    pub breadcrumb: Vec<Crumb>,
+    /// The previous and next page of the same kind, in id order: set by the caller, which
+    /// knows every page.
+    pub pager: Pager,
+}
+
+/// One step of the breadcrumb: a link up the book.
+#[derive(Debug, Serialize)]
+pub struct Crumb {
+    pub name: String,
+    pub href: String,
+}
+
+/// Links to the neighbouring pages of the same kind.
+#[derive(Debug, Default, Serialize)]
+pub struct Pager {
+    pub previous: Option<NodeLink>,
+    pub next: Option<NodeLink>,
 }
 
 #[derive(Debug, Serialize)]
@@ -125,6 +144,17 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         .map(|ids| ids.iter().map(|id| NodeLink::by_id(graph, id, &root)).collect())
         .unwrap_or_default();
     let centre = NodeLink::new(node, &root);
+    let part_of = part_of(lookup, index, node, &root);
+    let mut breadcrumb = vec![
+        Crumb { name: "Home".to_string(), href: format!("{root}index.html") },
+        Crumb { name: node.kind.plural_title().to_string(), href: format!("{root}index.html#{}", node.kind.folder()) },
+    ];
+    // The workflow or service it belongs to, when it has a page: the way up one level.
+    if let Some(parent) =
+        part_of.iter().find(|m| m.link.href.is_some() && matches!(m.link.kind, "workflow" | "service"))
+    {
+        breadcrumb.push(Crumb { name: parent.link.name.clone(), href: parent.link.href.clone().unwrap_or_default() });
+    }
     let diagram = svg::neighbourhood(
         &centre,
         &neighbours(graph, index, Direction::Outgoing, &root),
@@ -133,7 +163,7 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
     RunbookView {
         kind_title: kind_title(node.kind),
         description: attrs.description.as_deref().map(markdown::to_html),
-        part_of: part_of(lookup, index, node, &root),
+        part_of,
         owner,
         owner_teams,
         recovery: prose(&attrs.recovery),
@@ -160,6 +190,8 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         },
         step: step::view(lookup, index, &root),
         sources: node.sources.iter().map(|s| sources.view(s)).collect(),
+        breadcrumb,
+        pager: Pager::default(),
         node: centre,
     }
 }

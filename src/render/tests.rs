@@ -319,3 +319,28 @@ fn the_search_index_holds_recovery_steps_and_cannot_break_its_script() {
     let search = page(&site, "search.html");
     assert!(search.contains("id=\"search-results\"") && search.contains("action=\"search.html\""));
 }
+
+#[test]
+fn a_runbook_page_opens_with_a_breadcrumb_and_the_answers_at_a_glance_and_ends_with_its_neighbours() {
+    let site = build();
+    let html = page(&site, "steps/push-order.html");
+    let crumbs = &html[html.find("<nav class=\"breadcrumb\"").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    assert!(
+        crumbs.contains("<a href=\"../index.html\">Home</a> › <a href=\"../index.html#steps\">Steps</a>"),
+        "{crumbs}"
+    );
+    assert!(crumbs.ends_with("<span aria-current=\"page\">push_order</span>"), "{crumbs}");
+    let glance = &html[html.find("<dl class=\"glance\"").unwrap()..];
+    let glance = &glance[..glance.find("</dl>").unwrap()];
+    assert!(glance.contains("<a href=\"#recovery\">2 recovery steps</a>"), "{glance}");
+    assert!(glance.contains("<a href=\"#alerts\">1 alert</a>"), "{glance}");
+    assert!(glance.contains("<a href=\"#owner\">team-integrations</a>"), "{glance}");
+    assert!(html.find("id=\"recovery\"").unwrap() < html.find("id=\"retries\"").unwrap(), "what to do comes first");
+    assert!(html.contains("<a rel=\"prev\" href=\"../steps/dead-letter.html\">← dead_letter</a>"));
+    assert!(!html.contains("rel=\"next\""), "the last step has no next page");
+    // Every page has the anchors an alert's runbook_url may point at, even when empty.
+    for id in ["recovery", "failure-modes", "alerts", "retries", "dependencies", "blast-radius", "diagram", "sources"] {
+        assert_eq!(page(&site, "resources/orders-db.html").matches(&format!("id=\"{id}\"")).count(), 1, "#{id}");
+    }
+}
