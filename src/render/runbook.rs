@@ -7,6 +7,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
+use crate::analyze::Analysis;
 use crate::model::{EdgeKind, Graph, Node, NodeKind};
 use crate::render::findings::FindingView;
 use crate::render::links::{NodeLink, SourceLinker, SourceView};
@@ -155,10 +156,11 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
     {
         breadcrumb.push(Crumb { name: parent.link.name.clone(), href: parent.link.href.clone().unwrap_or_default() });
     }
+    let mark = |id: &str| svg::retry_mark(analysis.retry.get(id).map(|p| p.max_attempts));
     let diagram = svg::neighbourhood(
-        &centre,
-        &neighbours(graph, index, Direction::Outgoing, &root),
-        &neighbours(graph, index, Direction::Incoming, &root),
+        &Neighbour { link: centre.clone(), kinds: Vec::new(), retry: mark(&node.id) },
+        &neighbours(graph, analysis, index, Direction::Outgoing, &root),
+        &neighbours(graph, analysis, index, Direction::Incoming, &root),
     );
     RunbookView {
         kind_title: kind_title(node.kind),
@@ -279,7 +281,7 @@ fn edge_groups(graph: &Graph, index: NodeIndex, dir: Direction, root: &str, sour
 }
 
 /// One diagram entry per neighbour, with every kind of edge between the two, in id order.
-fn neighbours(graph: &Graph, index: NodeIndex, dir: Direction, root: &str) -> Vec<Neighbour> {
+fn neighbours(graph: &Graph, analysis: &Analysis, index: NodeIndex, dir: Direction, root: &str) -> Vec<Neighbour> {
     let mut by_id: BTreeMap<&str, (NodeIndex, BTreeSet<EdgeKind>)> = BTreeMap::new();
     for e in graph.graph.edges_directed(index, dir) {
         let other = if dir == Direction::Outgoing { e.target() } else { e.source() };
@@ -290,6 +292,10 @@ fn neighbours(graph: &Graph, index: NodeIndex, dir: Direction, root: &str) -> Ve
     }
     by_id
         .into_values()
-        .map(|(i, kinds)| Neighbour { link: NodeLink::new(&graph.graph[i], root), kinds: kinds.into_iter().collect() })
+        .map(|(i, kinds)| Neighbour {
+            link: NodeLink::new(&graph.graph[i], root),
+            kinds: kinds.into_iter().collect(),
+            retry: svg::retry_mark(analysis.retry.get(&graph.graph[i].id).map(|p| p.max_attempts)),
+        })
         .collect()
 }
