@@ -60,13 +60,16 @@ fn file_url(dir: &Path) -> String {
     format!("file://{}/", path.display())
 }
 
-/// Runs the browser script against `base`, waiting at most three minutes (a loaded
+/// Runs the browser script against `base` (a `file://` URL, or a folder to serve over
+/// HTTP), waiting at most three minutes (a loaded
 /// two-core machine starts Chromium slowly); panics with its report when a check fails.
 fn run_browser(base: &str, query: &str, expect: &str, shots: &Path) {
+    // A file:// base is opened as it is; a folder is served over HTTP by the script.
+    let how = if base.starts_with("file://") { "--base" } else { "--serve" };
     let mut child = Command::new("node")
         .current_dir(browser_dir())
         .arg("check.mjs")
-        .args(["--base", base, "--query", query, "--expect", expect, "--chromium"])
+        .args([how, base, "--query", query, "--expect", expect, "--chromium"])
         .arg(chromium())
         .arg("--shots")
         .arg(shots)
@@ -110,6 +113,18 @@ fn the_example_book_works_in_chromium_from_file() {
     }
 }
 
+#[test]
+fn the_example_book_works_in_chromium_over_http() {
+    if !ready() {
+        return;
+    }
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/order-to-cash");
+    let (out, output) = build(&example);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let book = out.path().join("book").canonicalize().unwrap();
+    run_browser(book.to_str().unwrap(), "duplicates oldest", "steps/push-order.html", &screenshots("http"));
+}
+
 /// A word no source in this repository holds, made fresh on every run.
 fn fresh_word() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
@@ -142,7 +157,7 @@ fn a_tree_it_never_saw_is_searchable_by_a_recovery_word_from_file() {
             "/// Settles an invoice with the bank.\n///\n/// # Operations\n/// - workflow: invoicing\n\
              /// - depends-on: bank-api\n/// - owner: team-billing\n/// - retry: attempts=3 initial=1s\n\
              /// - timeout: 5s\n///\n/// # Failure modes\n/// - The bank rejects the batch after its cut-off.\n\
-             ///\n/// # Recovery\n/// 1. Check the bank's status page.\n/// 2. Run `billingctl {word} --since 2h` to resend.\n\
+             ///\n/// # Recovery\n/// 1. Check the bank's status page.\n/// 2. Run `billingctl {word} --since 2h` to resend <img src=x onerror=\"window.pwned=1\">.\n\
              pub async fn settle_invoice() {{}}\n\n\
              /// Sends the receipt.\n///\n/// # Operations\n/// - workflow: invoicing\n/// - owner: team-billing\n\
              ///\n/// # Recovery\n/// 1. Resend from the outbox.\n\
@@ -155,5 +170,6 @@ fn a_tree_it_never_saw_is_searchable_by_a_recovery_word_from_file() {
     let book = out.path().join("book");
     let index = common::read(&book, "search-index.js");
     assert_eq!(index.matches(&word).count(), 1, "the word is in the index once, in a recovery step");
+    assert!(index.contains("\\u003cimg src=x"), "markup in the index is escaped for the script");
     run_browser(&file_url(&book), &word, "steps/settle-invoice.html", &screenshots("fresh-tree"));
 }

@@ -7,11 +7,13 @@
 //        [--section recovery] [--shots DIR] [--chromium /usr/bin/chromium]
 //
 // --base may be an http:// URL (a book served by `opsbook serve`): then requests to that
-// origin are the book's own, and any other is a failure.
+// origin are the book's own, and any other is a failure. `--serve DIR` serves DIR on a
+// loopback port with a plain static server and uses that as the base.
 
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFile } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
 
 function args() {
   const out = { section: "recovery", chromium: "/usr/bin/chromium", shots: "" };
@@ -19,14 +21,34 @@ function args() {
   for (let i = 0; i < argv.length; i += 2) {
     out[argv[i].replace(/^--/, "")] = argv[i + 1];
   }
-  for (const required of ["base", "query", "expect"]) {
+  for (const required of ["query", "expect"]) {
     if (!out[required]) throw new Error(`--${required} is required`);
   }
-  if (!out.base.endsWith("/")) out.base += "/";
+  if (!out.base && !out.serve) throw new Error("--base or --serve is required");
   return out;
 }
 
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png" };
+
+// A static server for DIR on 127.0.0.1: files only, nothing outside DIR.
+function serve(dir) {
+  const root = normalize(dir);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
+    if (file !== root && !file.startsWith(root + sep)) { res.writeHead(403).end(); return; }
+    readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" }).end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
 const opts = args();
+const server = opts.serve ? await serve(opts.serve) : null;
+if (server) opts.base = `http://127.0.0.1:${server.address().port}/`;
+if (!opts.base.endsWith("/")) opts.base += "/";
 const base = new URL(opts.base);
 const failures = [];
 const fail = (what) => failures.push(what);
@@ -97,6 +119,12 @@ try {
   const firstHref = await first.evaluate((a) => a.href);
   check(pathOf(firstHref) === expected, `typing "${opts.query}" ranks ${opts.expect} first, not ${firstHref}`);
   await shot(page, "search.png");
+  // Text from sources is shown as text: markup in a recovery step never becomes elements.
+  const injected = await page.evaluate(() => ({
+    elements: document.querySelectorAll("#search-results img, #search-results script, #search-results iframe").length,
+    ran: window.pwned !== undefined,
+  }));
+  check(injected.elements === 0 && !injected.ran, `markup from a source became elements in the results: ${JSON.stringify(injected)}`);
 
   // The result leads to the section that matched; the page answers what/who/what to do.
   await first.click();
@@ -151,6 +179,7 @@ try {
   fail(`the browser run stopped: ${e && e.stack ? e.stack : e}`);
 } finally {
   await browser.close();
+  if (server) server.close();
 }
 
 if (failures.length > 0) {
