@@ -157,6 +157,12 @@ try {
   check(pathOf(await pastedFirst.evaluate((a) => a.href)) === expected, `search.html?q=${opts.query} ranks ${opts.expect} first`);
   const status = await pasted.locator("#search-status").textContent();
   check(/result/.test(status), `the search page says how many results: ${status}`);
+  // Typing on the search page searches as you type.
+  await pasted.locator("#search-page-box").fill("");
+  check((await pasted.locator("#search-results li").count()) === 0, "an empty query shows no results");
+  await pasted.locator("#search-page-box").pressSequentially(opts.query);
+  await pasted.waitForFunction(() => document.querySelectorAll("#search-results li").length > 0);
+  check(pathOf(await pastedFirst.evaluate((a) => a.href)) === expected, `typing on search.html ranks ${opts.expect} first`);
   // A typo still finds it: one letter of the word dropped.
   const word = opts.query.split(/\s+/).sort((a, b) => b.length - a.length)[0];
   if (word.length >= 5) {
