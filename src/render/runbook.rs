@@ -158,7 +158,7 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
     }
     let mark = |id: &str| svg::retry_mark(analysis.retry.get(id).map(|p| p.max_attempts));
     let diagram = svg::neighbourhood(
-        &Neighbour { link: centre.clone(), kinds: Vec::new(), retry: mark(&node.id) },
+        &Neighbour { link: centre.clone(), kinds: Vec::new(), retry: mark(&node.id), beyond: 0 },
         &neighbours(graph, analysis, index, Direction::Outgoing, &root),
         &neighbours(graph, analysis, index, Direction::Incoming, &root),
     );
@@ -292,10 +292,20 @@ fn neighbours(graph: &Graph, analysis: &Analysis, index: NodeIndex, dir: Directi
     }
     by_id
         .into_values()
-        .map(|(i, kinds)| Neighbour {
-            link: NodeLink::new(&graph.graph[i], root),
-            kinds: kinds.into_iter().collect(),
-            retry: svg::retry_mark(analysis.retry.get(&graph.graph[i].id).map(|p| p.max_attempts)),
+        .map(|(i, kinds)| {
+            let mut beyond: BTreeSet<NodeIndex> = graph
+                .graph
+                .edges_directed(i, dir)
+                .map(|e| if dir == Direction::Outgoing { e.target() } else { e.source() })
+                .collect();
+            beyond.remove(&index);
+            beyond.remove(&i);
+            Neighbour {
+                link: NodeLink::new(&graph.graph[i], root),
+                kinds: kinds.into_iter().collect(),
+                retry: svg::retry_mark(analysis.retry.get(&graph.graph[i].id).map(|p| p.max_attempts)),
+                beyond: beyond.len(),
+            }
         })
         .collect()
 }

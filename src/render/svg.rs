@@ -29,6 +29,9 @@ pub struct Neighbour {
     pub kinds: Vec<EdgeKind>,
     /// "↻ 5", "↻ ∞": the node retries; drawn with a heavier purple border.
     pub retry: Option<String>,
+    /// Nodes one step further out on the same side, not drawn: the diagram is one level
+    /// deep, and this neighbour's page draws the next.
+    pub beyond: usize,
 }
 
 /// The retry mark of a node whose effective policy tries more than once.
@@ -60,13 +63,13 @@ pub fn neighbourhood(centre: &Neighbour, dependencies: &[Neighbour], dependents:
     for (i, n) in dependencies.iter().take(MAX_PER_SIDE).enumerate() {
         let y = column_top(left_rows) + i as u32 * ROW;
         edge(&mut svg, &curve((CENTRE_X, centre_y + BOX_H / 2), (LEFT_X + BOX_W, y + BOX_H / 2)), &n.kinds);
-        marked_box(&mut svg, LEFT_X, y, n, &kinds_label(&n.link, &n.kinds), false);
+        marked_box(&mut svg, LEFT_X, y, n, &kinds_label(n), false);
     }
     more(&mut svg, LEFT_X, column_top(left_rows) + MAX_PER_SIDE as u32 * ROW, dependencies.len(), "#dependencies");
     for (i, n) in dependents.iter().take(MAX_PER_SIDE).enumerate() {
         let y = column_top(right_rows) + i as u32 * ROW;
         edge(&mut svg, &curve((RIGHT_X, y + BOX_H / 2), (CENTRE_X + BOX_W, centre_y + BOX_H / 2)), &n.kinds);
-        marked_box(&mut svg, RIGHT_X, y, n, &kinds_label(&n.link, &n.kinds), false);
+        marked_box(&mut svg, RIGHT_X, y, n, &kinds_label(n), false);
     }
     more(&mut svg, RIGHT_X, column_top(right_rows) + MAX_PER_SIDE as u32 * ROW, dependents.len(), "#dependents");
     marked_box(&mut svg, CENTRE_X, centre_y, centre, centre_link.kind, true);
@@ -86,9 +89,10 @@ fn marked_box(svg: &mut String, x: u32, y: u32, n: &Neighbour, sub: &str, curren
     }
 }
 
-fn kinds_label(link: &NodeLink, kinds: &[EdgeKind]) -> String {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    format!("{} · {}", link.kind, kinds.join(", "))
+fn kinds_label(n: &Neighbour) -> String {
+    let kinds: Vec<&str> = n.kinds.iter().map(|k| k.as_str()).collect();
+    let beyond = if n.beyond > 0 { format!(" · +{} beyond", n.beyond) } else { String::new() };
+    format!("{} · {}{beyond}", n.link.kind, kinds.join(", "))
 }
 
 /// Opens an `<svg>` with its accessible title and the arrow markers.
@@ -202,11 +206,17 @@ mod tests {
     #[test]
     fn large_neighbourhoods_are_bounded() {
         let many: Vec<Neighbour> = (0..30)
-            .map(|i| Neighbour { link: link(&format!("n{i:02}")), kinds: vec![EdgeKind::Calls], retry: None })
+            .map(|i| Neighbour {
+                link: link(&format!("n{i:02}")),
+                kinds: vec![EdgeKind::Calls],
+                retry: None,
+                beyond: 2,
+            })
             .collect();
-        let centre = Neighbour { link: link("centre"), kinds: vec![], retry: retry_mark(Some(Some(5))) };
+        let centre = Neighbour { link: link("centre"), kinds: vec![], retry: retry_mark(Some(Some(5))), beyond: 0 };
         let svg = neighbourhood(&centre, &many, &[]);
         assert!(svg.contains("<g class=\"retrying\">") && svg.contains("↻ 5 · step"), "the retrying centre is marked");
+        assert!(svg.contains("step · calls · +2 beyond"), "the next level is a count, not boxes");
         assert_eq!(svg.matches("<rect").count(), MAX_PER_SIDE + 1);
         assert!(svg.contains("+18 more"));
         assert!(!svg.contains("n12.html"), "the 13th neighbour is summed up");
@@ -215,8 +225,9 @@ mod tests {
     #[test]
     fn on_error_edges_are_dashed_and_text_is_escaped() {
         let bad = link("<b>\"x\"</b>");
-        let centre = Neighbour { link: link("c"), kinds: vec![], retry: None };
-        let svg = neighbourhood(&centre, &[Neighbour { link: bad, kinds: vec![EdgeKind::OnError], retry: None }], &[]);
+        let centre = Neighbour { link: link("c"), kinds: vec![], retry: None, beyond: 0 };
+        let bad = Neighbour { link: bad, kinds: vec![EdgeKind::OnError], retry: None, beyond: 0 };
+        let svg = neighbourhood(&centre, &[bad], &[]);
         assert!(!svg.contains("retrying"));
         assert_eq!(retry_mark(Some(None)).as_deref(), Some("↻ ∞"));
         assert_eq!(retry_mark(Some(Some(1))), None);
