@@ -175,6 +175,11 @@ fn a_large_tree_stays_legible_offline_and_its_search_index_small() {
     assert!(index.contains("svcctl replay 17 3"), "recovery steps are indexed");
     // graph.html is split by owner: no diagram holds more than 48 nodes.
     assert!(html.contains("Diagrams by owner") && html.contains("id=\"owner-team-11\""));
+    // A team's diagram draws its steps' edges from their workflow: flow-3's steps need db-3.
+    let team = &html[html.find("id=\"owner-team-3\"").unwrap()..];
+    let team = &team[..team.find("</details>").unwrap()];
+    assert!(team.contains("<a href=\"workflows/flow-3.html\">") && team.contains("<a href=\"resources/db-3.html\">"));
+    assert!(team.contains("e-depends_on") && !team.contains("steps/"), "steps folded, their edges kept");
     for svg in html.split("<svg").skip(1) {
         let svg = &svg[..svg.find("</svg>").unwrap()];
         assert!(svg.matches("<rect").count() <= 48, "a diagram of {} nodes", svg.matches("<rect").count());

@@ -209,28 +209,34 @@ fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
     for (i, _) in graph.nodes() {
         groups.entry(owner_of(graph, i)).or_default().push(i);
     }
-    // A workflow's steps are folded into the workflow: the workflow's page draws its flow.
-    let folded = |i: NodeIndex| graph.graph[i].kind == NodeKind::Step && containing_workflow(graph, i).is_some();
+    // A workflow's steps are folded into the workflow (its page draws its flow): their
+    // edges become the workflow's.
+    let rep = |i: NodeIndex| -> NodeIndex {
+        if graph.graph[i].kind != NodeKind::Step {
+            return i;
+        }
+        containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
+    };
     // Owners first, by name; the unowned last.
     let mut ordered: Vec<(Option<String>, Vec<NodeIndex>)> = groups.into_iter().collect();
     ordered.sort_by_key(|(owner, _)| (owner.is_none(), owner.clone()));
     ordered
         .into_iter()
         .map(|(owner, members)| {
-            let own: BTreeSet<NodeIndex> = members.iter().copied().filter(|&i| !folded(i)).collect();
+            let own: BTreeSet<NodeIndex> = members.iter().copied().filter(|&i| rep(i) == i).collect();
             let mut drawn: BTreeSet<NodeIndex> = own.iter().copied().take(MAX_OWNER_NODES).collect();
             let mut left_out = own.len() - drawn.len();
             let mut others = BTreeSet::new();
-            for &i in &drawn {
+            for &i in members.iter().filter(|&&i| drawn.contains(&rep(i))) {
                 for e in graph.graph.edges_directed(i, petgraph::Direction::Outgoing) {
-                    others.insert(e.target());
+                    others.insert(rep(e.target()));
                 }
                 for e in graph.graph.edges_directed(i, petgraph::Direction::Incoming) {
-                    others.insert(e.source());
+                    others.insert(rep(e.source()));
                 }
             }
             for o in others {
-                if drawn.contains(&o) || folded(o) {
+                if drawn.contains(&o) {
                     continue;
                 }
                 if drawn.len() < MAX_OWNER_NODES {
@@ -241,7 +247,7 @@ fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
             }
             let title = owner.clone().unwrap_or_else(|| "no owner".to_string());
             let anchor = format!("owner-{}", crate::model::slugify(&title));
-            let diagram = diagram_of(graph, &drawn, &own, &format!("What {title} owns and what it is joined to"));
+            let diagram = diagram_of(graph, &drawn, &own, &rep, &format!("What {title} owns and what it is joined to"));
             OwnerDiagram { title, anchor, count: members.len(), diagram, left_out }
         })
         .collect()
@@ -261,12 +267,19 @@ fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&
 /// to the right within one.
 fn diagram(graph: &Graph) -> String {
     let all: BTreeSet<NodeIndex> = graph.graph.node_indices().collect();
-    diagram_of(graph, &all, &all, "The whole system")
+    diagram_of(graph, &all, &all, &|i| i, "The whole system")
 }
 
 /// The column diagram of the nodes in `drawn`; those not in `own` are dimmed (another
-/// owner's, shown for the edges that join them).
-fn diagram_of(graph: &Graph, drawn: &BTreeSet<NodeIndex>, own: &BTreeSet<NodeIndex>, title: &str) -> String {
+/// owner's, shown for the edges that join them). `rep` maps a node to the one drawn for
+/// it (a step to its workflow), so its edges are drawn from there, once per kind.
+fn diagram_of(
+    graph: &Graph,
+    drawn: &BTreeSet<NodeIndex>,
+    own: &BTreeSet<NodeIndex>,
+    rep: &dyn Fn(NodeIndex) -> NodeIndex,
+    title: &str,
+) -> String {
     let mut place: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     let mut column = 0u32;
     let mut rows = 0u32;
@@ -293,9 +306,12 @@ fn diagram_of(graph: &Graph, drawn: &BTreeSet<NodeIndex>, own: &BTreeSet<NodeInd
     let mut edges: Vec<(&str, &str, EdgeKind)> = graph
         .graph
         .edge_references()
-        .map(|e| (graph.graph[e.source()].id.as_str(), graph.graph[e.target()].id.as_str(), e.weight().kind))
+        .map(|e| (rep(e.source()), rep(e.target()), e.weight().kind))
+        .filter(|(from, to, _)| from != to)
+        .map(|(from, to, kind)| (graph.graph[from].id.as_str(), graph.graph[to].id.as_str(), kind))
         .collect();
     edges.sort();
+    edges.dedup();
     for (from, to, kind) in edges {
         let (Some(&(fx, fy)), Some(&(tx, ty))) = (place.get(from), place.get(to)) else {
             continue;
