@@ -64,6 +64,9 @@ fn file_url(dir: &Path) -> String {
 /// HTTP), waiting at most three minutes (a loaded
 /// two-core machine starts Chromium slowly); panics with its report when a check fails.
 fn run_browser(base: &str, query: &str, expect: &str, shots: &Path) {
+    // One Chromium at a time: the tests run in parallel threads on a small machine.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // A file:// base is opened as it is; a folder is served over HTTP by the script.
     let how = if base.starts_with("file://") { "--base" } else { "--serve" };
     let mut child = Command::new("node")
