@@ -137,6 +137,14 @@ try {
   }
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, "runbook.png");
+  // Dark mode follows the system.
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = await background();
+  check(light !== dark, `dark mode changes the page: ${light} / ${dark}`);
+  await shot(page, "runbook-dark.png");
+  await page.emulateMedia({ colorScheme: "light" });
 
   // A diagram node is a link to its page.
   const node = page.locator("#diagram svg a").first();
