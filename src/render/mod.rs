@@ -36,6 +36,7 @@ mod workflow_tests;
 
 use std::collections::BTreeMap;
 
+use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use tera::Context;
 
@@ -44,7 +45,6 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::{self, Graph};
 use crate::source::Source;
-use petgraph::graph::NodeIndex;
 
 use engine::Engine;
 use links::SourceLinker;
@@ -84,9 +84,12 @@ pub fn render(
 
     // Each page's neighbours of the same kind, in id order, for its pager.
     let mut by_kind: BTreeMap<model::NodeKind, Vec<NodeIndex>> = BTreeMap::new();
+    let mut position: BTreeMap<NodeIndex, usize> = BTreeMap::new();
     for (index, node) in graph.nodes() {
         if is_safe_page(&node.page) {
-            by_kind.entry(node.kind).or_default().push(index);
+            let same = by_kind.entry(node.kind).or_default();
+            position.insert(index, same.len());
+            same.push(index);
         }
     }
     for (index, node) in graph.nodes() {
@@ -105,7 +108,7 @@ pub fn render(
         let mut view = runbook::view(&lookup, index);
         let root = links::root_of(&node.page);
         let same = &by_kind[&node.kind];
-        let at = same.iter().position(|&i| i == index).unwrap_or(0);
+        let at = position[&index];
         view.pager = runbook::Pager {
             previous: at.checked_sub(1).map(|i| links::NodeLink::new(&graph.graph[same[i]], &root)),
             next: same.get(at + 1).map(|&i| links::NodeLink::new(&graph.graph[i], &root)),
