@@ -113,6 +113,19 @@ enum Command {
         #[arg(long, short, default_value = ".")]
         dir: PathBuf,
     },
+    /// Print the runbook of one node: what it is, owner, recovery, retries with their
+    /// schedule and worst case, dependencies, blast radius, sources as file:line.
+    ///
+    /// NAME is a node's name, id (`step:push-order`) or slug, in any case; a part of a name
+    /// works when only one node has it. When nothing matches, the closest names are
+    /// suggested and the exit code is 2. Coloured on a terminal, plain when piped.
+    Explain {
+        /// The node to explain.
+        name: String,
+        /// The folder to scan.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Hand-written runbooks.
     Runbook {
         #[command(subcommand)]
@@ -153,6 +166,7 @@ fn main() -> ExitCode {
         Command::Graph { dir, format } => cmd::graph::run(&cmd::graph::GraphArgs { dir, format }),
         Command::Diff { paths, git, exit_code } => cmd::diff::run(&cmd::diff::DiffArgs { paths, git, exit_code }),
         Command::Init { dir } => cmd::init::run(&dir),
+        Command::Explain { name, dir } => cmd::explain::run(&cmd::explain::ExplainArgs { name, dir }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod explain;
 pub mod graph;
 pub mod init;
 pub mod report;

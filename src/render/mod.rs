@@ -12,14 +12,15 @@ mod findings;
 mod flow;
 mod handwritten;
 pub mod json;
-mod links;
+pub mod links;
 mod lookup;
 mod markdown;
 pub mod markdown_book;
 mod overview;
-mod policy;
+pub mod policy;
 mod resource;
 mod runbook;
+pub mod search;
 mod signals;
 mod step;
 mod svg;
@@ -38,13 +39,14 @@ mod workflow_tests;
 
 use std::collections::BTreeMap;
 
+use petgraph::graph::NodeIndex;
 use serde::Serialize;
 use tera::Context;
 
 use crate::analyze::Analysis;
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::Graph;
+use crate::model::{self, Graph};
 use crate::source::Source;
 
 use engine::Engine;
@@ -79,7 +81,20 @@ pub fn render(
     page(&mut engine, &mut site, "failure-points.html", "failure-points.html", "Failure points", "failures", &failures);
     let system = system::view(graph);
     page(&mut engine, &mut site, "graph.html", "graph.html", "The whole system", "graph", &system);
+    let search = search::SearchView { node_count: graph.graph.node_count() };
+    page(&mut engine, &mut site, "search.html", "search.html", "Search", "search", &search);
+    site.files.insert("search-index.js".to_string(), search::index_js(graph));
 
+    // Each page's neighbours of the same kind, in id order, for its pager.
+    let mut by_kind: BTreeMap<model::NodeKind, Vec<NodeIndex>> = BTreeMap::new();
+    let mut position: BTreeMap<NodeIndex, usize> = BTreeMap::new();
+    for (index, node) in graph.nodes() {
+        if is_safe_page(&node.page) {
+            let same = by_kind.entry(node.kind).or_default();
+            position.insert(index, same.len());
+            same.push(index);
+        }
+    }
     for (index, node) in graph.nodes() {
         if !is_safe_page(&node.page) {
             let source = node.sources.first().cloned().unwrap_or_else(|| Source::new("", 1, 1));
@@ -98,7 +113,14 @@ pub fn render(
             page(&mut engine, &mut site, &node.page, "runbook-doc.html", &title, "", &doc);
             continue;
         }
-        let view = runbook::view(&lookup, index);
+        let mut view = runbook::view(&lookup, index);
+        let root = links::root_of(&node.page);
+        let same = &by_kind[&node.kind];
+        let at = position[&index];
+        view.pager = runbook::Pager {
+            previous: at.checked_sub(1).map(|i| links::NodeLink::new(&graph.graph[same[i]], &root)),
+            next: same.get(at + 1).map(|&i| links::NodeLink::new(&graph.graph[i], &root)),
+        };
         let title = format!("{} ({})", node.name, node.kind.as_str());
         page(&mut engine, &mut site, &node.page, "runbook.html", &title, "", &view);
     }

@@ -7,6 +7,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
+use crate::analyze::Analysis;
 use crate::model::{EdgeKind, Graph, Node, NodeKind};
 use crate::render::findings::FindingView;
 use crate::render::handwritten::{self, HandwrittenView};
@@ -60,6 +61,25 @@ pub struct RunbookView {
     pub sources: Vec<SourceView>,
     /// Hand-written runbooks that cover this node, shown with its recovery steps.
     pub handwritten: Vec<HandwrittenView>,
+    /// Home, the kind's list on the home page, the workflow or service it belongs to.
+    pub breadcrumb: Vec<Crumb>,
+    /// The previous and next page of the same kind, in id order: set by the caller, which
+    /// knows every page.
+    pub pager: Pager,
+}
+
+/// One step of the breadcrumb: a link up the book.
+#[derive(Debug, Serialize)]
+pub struct Crumb {
+    pub name: String,
+    pub href: String,
+}
+
+/// Links to the neighbouring pages of the same kind.
+#[derive(Debug, Default, Serialize)]
+pub struct Pager {
+    pub previous: Option<NodeLink>,
+    pub next: Option<NodeLink>,
 }
 
 #[derive(Debug, Serialize)]
@@ -128,15 +148,27 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         .map(|ids| ids.iter().map(|id| NodeLink::by_id(graph, id, &root)).collect())
         .unwrap_or_default();
     let centre = NodeLink::new(node, &root);
+    let part_of = part_of(lookup, index, node, &root);
+    let mut breadcrumb = vec![
+        Crumb { name: "Home".to_string(), href: format!("{root}index.html") },
+        Crumb { name: node.kind.plural_title().to_string(), href: format!("{root}index.html#{}", node.kind.folder()) },
+    ];
+    // The workflow or service it belongs to, when it has a page: the way up one level.
+    if let Some(parent) =
+        part_of.iter().find(|m| m.link.href.is_some() && matches!(m.link.kind, "workflow" | "service"))
+    {
+        breadcrumb.push(Crumb { name: parent.link.name.clone(), href: parent.link.href.clone().unwrap_or_default() });
+    }
+    let mark = |id: &str| svg::retry_mark(analysis.retry.get(id).map(|p| p.max_attempts));
     let diagram = svg::neighbourhood(
-        &centre,
-        &neighbours(graph, index, Direction::Outgoing, &root),
-        &neighbours(graph, index, Direction::Incoming, &root),
+        &Neighbour { link: centre.clone(), kinds: Vec::new(), retry: mark(&node.id), beyond: 0 },
+        &neighbours(graph, analysis, index, Direction::Outgoing, &root),
+        &neighbours(graph, analysis, index, Direction::Incoming, &root),
     );
     RunbookView {
         kind_title: kind_title(node.kind),
         description: attrs.description.as_deref().map(markdown::to_html),
-        part_of: part_of(lookup, index, node, &root),
+        part_of,
         owner,
         owner_teams,
         recovery: prose(&attrs.recovery),
@@ -164,6 +196,8 @@ pub fn view(lookup: &Lookup, index: NodeIndex) -> RunbookView {
         step: step::view(lookup, index, &root),
         sources: node.sources.iter().map(|s| sources.view(s)).collect(),
         handwritten: handwritten::for_node(lookup, index, &root),
+        breadcrumb,
+        pager: Pager::default(),
         node: centre,
     }
 }
@@ -251,7 +285,7 @@ fn edge_groups(graph: &Graph, index: NodeIndex, dir: Direction, root: &str, sour
 }
 
 /// One diagram entry per neighbour, with every kind of edge between the two, in id order.
-fn neighbours(graph: &Graph, index: NodeIndex, dir: Direction, root: &str) -> Vec<Neighbour> {
+fn neighbours(graph: &Graph, analysis: &Analysis, index: NodeIndex, dir: Direction, root: &str) -> Vec<Neighbour> {
     let mut by_id: BTreeMap<&str, (NodeIndex, BTreeSet<EdgeKind>)> = BTreeMap::new();
     for e in graph.graph.edges_directed(index, dir) {
         let other = if dir == Direction::Outgoing { e.target() } else { e.source() };
@@ -262,6 +296,20 @@ fn neighbours(graph: &Graph, index: NodeIndex, dir: Direction, root: &str) -> Ve
     }
     by_id
         .into_values()
-        .map(|(i, kinds)| Neighbour { link: NodeLink::new(&graph.graph[i], root), kinds: kinds.into_iter().collect() })
+        .map(|(i, kinds)| {
+            let mut beyond: BTreeSet<NodeIndex> = graph
+                .graph
+                .edges_directed(i, dir)
+                .map(|e| if dir == Direction::Outgoing { e.target() } else { e.source() })
+                .collect();
+            beyond.remove(&index);
+            beyond.remove(&i);
+            Neighbour {
+                link: NodeLink::new(&graph.graph[i], root),
+                kinds: kinds.into_iter().collect(),
+                retry: svg::retry_mark(analysis.retry.get(&graph.graph[i].id).map(|p| p.max_attempts)),
+                beyond: beyond.len(),
+            }
+        })
         .collect()
 }

@@ -27,11 +27,26 @@ const RIGHT_X: u32 = 540;
 pub struct Neighbour {
     pub link: NodeLink,
     pub kinds: Vec<EdgeKind>,
+    /// "↻ 5", "↻ ∞": the node retries; drawn with a heavier purple border.
+    pub retry: Option<String>,
+    /// Nodes one step further out on the same side, not drawn: the diagram is one level
+    /// deep, and this neighbour's page draws the next.
+    pub beyond: usize,
+}
+
+/// The retry mark of a node whose effective policy tries more than once.
+pub fn retry_mark(max_attempts: Option<Option<u32>>) -> Option<String> {
+    match max_attempts? {
+        Some(n) if n > 1 => Some(format!("↻ {n}")),
+        Some(_) => None,
+        None => Some("↻ ∞".to_string()),
+    }
 }
 
 /// Dependencies on the left, the node in the centre, dependents on the right. Arrows point
 /// from the node that depends to the node depended on.
-pub fn neighbourhood(centre: &NodeLink, dependencies: &[Neighbour], dependents: &[Neighbour]) -> String {
+pub fn neighbourhood(centre: &Neighbour, dependencies: &[Neighbour], dependents: &[Neighbour]) -> String {
+    let centre_link = &centre.link;
     let side_rows = |n: &[Neighbour]| n.len().min(MAX_PER_SIDE) as u32 + u32::from(n.len() > MAX_PER_SIDE);
     let (left_rows, right_rows) = (side_rows(dependencies), side_rows(dependents));
     let rows = left_rows.max(right_rows).max(1);
@@ -39,7 +54,7 @@ pub fn neighbourhood(centre: &NodeLink, dependencies: &[Neighbour], dependents: 
     let centre_y = TOP + (rows * ROW - BOX_H) / 2;
 
     let mut svg = String::new();
-    let title = format!("Neighbourhood of {}", centre.name);
+    let title = format!("Neighbourhood of {}", centre_link.name);
     open(&mut svg, WIDTH, height, &title);
     heading(&mut svg, LEFT_X, "depends on");
     heading(&mut svg, RIGHT_X, "depended on by");
@@ -48,23 +63,36 @@ pub fn neighbourhood(centre: &NodeLink, dependencies: &[Neighbour], dependents: 
     for (i, n) in dependencies.iter().take(MAX_PER_SIDE).enumerate() {
         let y = column_top(left_rows) + i as u32 * ROW;
         edge(&mut svg, &curve((CENTRE_X, centre_y + BOX_H / 2), (LEFT_X + BOX_W, y + BOX_H / 2)), &n.kinds);
-        node_box(&mut svg, LEFT_X, y, BOX_W, &n.link, &kinds_label(&n.link, &n.kinds), false);
+        marked_box(&mut svg, LEFT_X, y, n, &kinds_label(n), false);
     }
     more(&mut svg, LEFT_X, column_top(left_rows) + MAX_PER_SIDE as u32 * ROW, dependencies.len(), "#dependencies");
     for (i, n) in dependents.iter().take(MAX_PER_SIDE).enumerate() {
         let y = column_top(right_rows) + i as u32 * ROW;
         edge(&mut svg, &curve((RIGHT_X, y + BOX_H / 2), (CENTRE_X + BOX_W, centre_y + BOX_H / 2)), &n.kinds);
-        node_box(&mut svg, RIGHT_X, y, BOX_W, &n.link, &kinds_label(&n.link, &n.kinds), false);
+        marked_box(&mut svg, RIGHT_X, y, n, &kinds_label(n), false);
     }
     more(&mut svg, RIGHT_X, column_top(right_rows) + MAX_PER_SIDE as u32 * ROW, dependents.len(), "#dependents");
-    node_box(&mut svg, CENTRE_X, centre_y, BOX_W, centre, centre.kind, true);
+    marked_box(&mut svg, CENTRE_X, centre_y, centre, centre_link.kind, true);
     svg.push_str("</svg>");
     svg
 }
 
-fn kinds_label(link: &NodeLink, kinds: &[EdgeKind]) -> String {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    format!("{} · {}", link.kind, kinds.join(", "))
+/// A neighbourhood box; a node that retries is wrapped in `retrying` and says how often.
+fn marked_box(svg: &mut String, x: u32, y: u32, n: &Neighbour, sub: &str, current: bool) {
+    match &n.retry {
+        Some(mark) => {
+            svg.push_str("<g class=\"retrying\">");
+            node_box(svg, x, y, BOX_W, &n.link, &format!("{mark} · {sub}"), current);
+            svg.push_str("</g>");
+        }
+        None => node_box(svg, x, y, BOX_W, &n.link, sub, current),
+    }
+}
+
+fn kinds_label(n: &Neighbour) -> String {
+    let kinds: Vec<&str> = n.kinds.iter().map(|k| k.as_str()).collect();
+    let beyond = if n.beyond > 0 { format!(" · +{} beyond", n.beyond) } else { String::new() };
+    format!("{} · {}{beyond}", n.link.kind, kinds.join(", "))
 }
 
 /// Opens an `<svg>` with its accessible title and the arrow markers.
@@ -177,9 +205,18 @@ mod tests {
 
     #[test]
     fn large_neighbourhoods_are_bounded() {
-        let many: Vec<Neighbour> =
-            (0..30).map(|i| Neighbour { link: link(&format!("n{i:02}")), kinds: vec![EdgeKind::Calls] }).collect();
-        let svg = neighbourhood(&link("centre"), &many, &[]);
+        let many: Vec<Neighbour> = (0..30)
+            .map(|i| Neighbour {
+                link: link(&format!("n{i:02}")),
+                kinds: vec![EdgeKind::Calls],
+                retry: None,
+                beyond: 2,
+            })
+            .collect();
+        let centre = Neighbour { link: link("centre"), kinds: vec![], retry: retry_mark(Some(Some(5))), beyond: 0 };
+        let svg = neighbourhood(&centre, &many, &[]);
+        assert!(svg.contains("<g class=\"retrying\">") && svg.contains("↻ 5 · step"), "the retrying centre is marked");
+        assert!(svg.contains("step · calls · +2 beyond"), "the next level is a count, not boxes");
         assert_eq!(svg.matches("<rect").count(), MAX_PER_SIDE + 1);
         assert!(svg.contains("+18 more"));
         assert!(!svg.contains("n12.html"), "the 13th neighbour is summed up");
@@ -188,7 +225,12 @@ mod tests {
     #[test]
     fn on_error_edges_are_dashed_and_text_is_escaped() {
         let bad = link("<b>\"x\"</b>");
-        let svg = neighbourhood(&link("c"), &[Neighbour { link: bad, kinds: vec![EdgeKind::OnError] }], &[]);
+        let centre = Neighbour { link: link("c"), kinds: vec![], retry: None, beyond: 0 };
+        let bad = Neighbour { link: bad, kinds: vec![EdgeKind::OnError], retry: None, beyond: 0 };
+        let svg = neighbourhood(&centre, &[bad], &[]);
+        assert!(!svg.contains("retrying"));
+        assert_eq!(retry_mark(Some(None)).as_deref(), Some("↻ ∞"));
+        assert_eq!(retry_mark(Some(Some(1))), None);
         assert!(svg.contains("stroke-dasharray"));
         assert!(svg.contains("e-on_error"));
         assert!(!svg.contains("<b>"));

@@ -1,9 +1,10 @@
 //! `graph.html`: the whole system, legible at any size: columns by kind with every edge as a
 //! link, services with their members, and a diagram only while it stays readable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
@@ -41,6 +42,22 @@ pub struct SystemView {
     /// Inline SVG, or `None` past [`MAX_DIAGRAM_NODES`].
     pub diagram: Option<String>,
     pub diagram_limit: usize,
+    /// Past [`MAX_DIAGRAM_NODES`], the system split by owner: one diagram per owner, with
+    /// the nodes it owns (a workflow's steps folded into the workflow) and, dimmed, the
+    /// nodes of others they are joined to. Empty while the whole diagram is legible.
+    pub by_owner: Vec<OwnerDiagram>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OwnerDiagram {
+    /// The team, or "no owner".
+    pub title: String,
+    pub anchor: String,
+    /// Nodes this owner owns, steps included.
+    pub count: usize,
+    pub diagram: String,
+    /// Nodes left out of the diagram to keep it legible (they are in the lists below).
+    pub left_out: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,6 +161,7 @@ pub fn view(graph: &Graph) -> SystemView {
         .filter(|g| !g.members.is_empty())
         .collect();
     let count = graph.by_id.len();
+    let by_owner = if count > MAX_DIAGRAM_NODES { by_owner(graph) } else { Vec::new() };
     SystemView {
         node_count: count,
         edge_count: graph.graph.edge_count(),
@@ -151,7 +169,88 @@ pub fn view(graph: &Graph) -> SystemView {
         services,
         diagram: (count > 0 && count <= MAX_DIAGRAM_NODES).then(|| diagram(graph)),
         diagram_limit: MAX_DIAGRAM_NODES,
+        by_owner,
     }
+}
+
+/// The owner a node is filed under on the split overview: its `owner`, else the team that
+/// owns it, else its workflow's (for a step), else none.
+fn owner_of(graph: &Graph, i: NodeIndex) -> Option<String> {
+    let node = &graph.graph[i];
+    if node.kind == NodeKind::Team {
+        return Some(node.name.clone());
+    }
+    if let Some(o) = &node.attrs.owner {
+        return Some(o.value.clone());
+    }
+    let incoming = |kind: EdgeKind| {
+        graph
+            .graph
+            .edges_directed(i, petgraph::Direction::Incoming)
+            .filter(move |e| e.weight().kind == kind)
+            .map(|e| e.source())
+            .min_by_key(|&s| graph.graph[s].id.clone())
+    };
+    if let Some(team) = incoming(EdgeKind::Owns) {
+        return Some(graph.graph[team].name.clone());
+    }
+    if node.kind == NodeKind::Step {
+        let wf = containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied());
+        return wf.filter(|&w| w != i).and_then(|w| graph.graph[w].attrs.owner.as_ref().map(|o| o.value.clone()));
+    }
+    None
+}
+
+/// Nodes drawn per owner diagram, its own and its neighbours together.
+const MAX_OWNER_NODES: usize = 48;
+
+fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
+    let mut groups: BTreeMap<Option<String>, Vec<NodeIndex>> = BTreeMap::new();
+    for (i, _) in graph.nodes() {
+        groups.entry(owner_of(graph, i)).or_default().push(i);
+    }
+    // A workflow's steps are folded into the workflow (its page draws its flow): their
+    // edges become the workflow's.
+    let rep = |i: NodeIndex| -> NodeIndex {
+        if graph.graph[i].kind != NodeKind::Step {
+            return i;
+        }
+        containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
+    };
+    // Owners first, by name; the unowned last.
+    let mut ordered: Vec<(Option<String>, Vec<NodeIndex>)> = groups.into_iter().collect();
+    ordered.sort_by_key(|(owner, _)| (owner.is_none(), owner.clone()));
+    ordered
+        .into_iter()
+        .map(|(owner, members)| {
+            let own: BTreeSet<NodeIndex> = members.iter().copied().filter(|&i| rep(i) == i).collect();
+            let mut drawn: BTreeSet<NodeIndex> = own.iter().copied().take(MAX_OWNER_NODES).collect();
+            let mut left_out = own.len() - drawn.len();
+            let mut others = BTreeSet::new();
+            for &i in members.iter().filter(|&&i| drawn.contains(&rep(i))) {
+                for e in graph.graph.edges_directed(i, petgraph::Direction::Outgoing) {
+                    others.insert(rep(e.target()));
+                }
+                for e in graph.graph.edges_directed(i, petgraph::Direction::Incoming) {
+                    others.insert(rep(e.source()));
+                }
+            }
+            for o in others {
+                if drawn.contains(&o) {
+                    continue;
+                }
+                if drawn.len() < MAX_OWNER_NODES {
+                    drawn.insert(o);
+                } else if !own.contains(&o) {
+                    left_out += 1;
+                }
+            }
+            let title = owner.clone().unwrap_or_else(|| "no owner".to_string());
+            let anchor = format!("owner-{}", crate::model::slugify(&title));
+            let diagram = diagram_of(graph, &drawn, &own, &rep, &format!("What {title} owns and what it is joined to"));
+            OwnerDiagram { title, anchor, count: members.len(), diagram, left_out }
+        })
+        .collect()
 }
 
 /// The id of the workflow that contains step `i`, the first in id order when several do.
@@ -167,13 +266,27 @@ fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&
 /// One column per kind present, nodes in id order; edges curve between columns and loop out
 /// to the right within one.
 fn diagram(graph: &Graph) -> String {
+    let all: BTreeSet<NodeIndex> = graph.graph.node_indices().collect();
+    diagram_of(graph, &all, &all, &|i| i, "The whole system")
+}
+
+/// The column diagram of the nodes in `drawn`; those not in `own` are dimmed (another
+/// owner's, shown for the edges that join them). `rep` maps a node to the one drawn for
+/// it (a step to its workflow), so its edges are drawn from there, once per kind.
+fn diagram_of(
+    graph: &Graph,
+    drawn: &BTreeSet<NodeIndex>,
+    own: &BTreeSet<NodeIndex>,
+    rep: &dyn Fn(NodeIndex) -> NodeIndex,
+    title: &str,
+) -> String {
     let mut place: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     let mut column = 0u32;
     let mut rows = 0u32;
     let mut heads = Vec::new();
     for kind in COLUMN_ORDER {
         let mut row = 0u32;
-        for (_, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
+        for (_, n) in graph.nodes().filter(|(i, n)| n.kind == kind && drawn.contains(i)) {
             place.insert(&n.id, (10 + column * COLUMN, TOP + row * ROW));
             row += 1;
         }
@@ -186,16 +299,19 @@ fn diagram(graph: &Graph) -> String {
     let width = column * COLUMN + 60;
     let height = TOP + rows * ROW + 8;
     let mut out = String::new();
-    svg::open(&mut out, width, height, "The whole system");
+    svg::open(&mut out, width, height, title);
     for (x, title) in heads {
         let _ = write!(out, "<text class=\"heading\" x=\"{x}\" y=\"16\">{title}</text>");
     }
     let mut edges: Vec<(&str, &str, EdgeKind)> = graph
         .graph
         .edge_references()
-        .map(|e| (graph.graph[e.source()].id.as_str(), graph.graph[e.target()].id.as_str(), e.weight().kind))
+        .map(|e| (rep(e.source()), rep(e.target()), e.weight().kind))
+        .filter(|(from, to, _)| from != to)
+        .map(|(from, to, kind)| (graph.graph[from].id.as_str(), graph.graph[to].id.as_str(), kind))
         .collect();
     edges.sort();
+    edges.dedup();
     for (from, to, kind) in edges {
         let (Some(&(fx, fy)), Some(&(tx, ty))) = (place.get(from), place.get(to)) else {
             continue;
@@ -211,9 +327,21 @@ fn diagram(graph: &Graph) -> String {
         };
         svg::edge(&mut out, &path, &[kind]);
     }
-    for (_, n) in graph.nodes() {
+    for (i, n) in graph.nodes().filter(|(i, _)| drawn.contains(i)) {
         let (x, y) = place[n.id.as_str()];
-        svg::node_box(&mut out, x, y, BOX_W, &NodeLink::new(n, ""), n.kind.as_str(), false);
+        let other = !own.contains(&i);
+        if other {
+            out.push_str("<g class=\"other\">");
+        }
+        let sub = if other {
+            format!("{} · {}", n.kind.as_str(), owner_of(graph, i).as_deref().unwrap_or("no owner"))
+        } else {
+            n.kind.as_str().to_string()
+        };
+        svg::node_box(&mut out, x, y, BOX_W, &NodeLink::new(n, ""), &sub, false);
+        if other {
+            out.push_str("</g>");
+        }
     }
     out.push_str("</svg>");
     out
@@ -243,7 +371,7 @@ mod tests {
     #[test]
     fn large_systems_get_columns_only() {
         let mut graph = fixture::graph();
-        for i in 0..MAX_DIAGRAM_NODES {
+        for i in 0..MAX_OWNER_NODES + 10 {
             let id = format!("resource:r{i}");
             let node = crate::model::Node {
                 scope: None,
@@ -262,5 +390,19 @@ mod tests {
         let view = view(&graph);
         assert!(view.diagram.is_none());
         assert_eq!(view.columns.iter().map(|c| c.count).sum::<usize>(), graph.by_id.len());
+        // Split by owner instead: every node counted once, owners first, the unowned last.
+        assert_eq!(view.by_owner.iter().map(|g| g.count).sum::<usize>(), graph.by_id.len());
+        let team = view.by_owner.iter().find(|g| g.title == "team-integrations").expect("a diagram per owner");
+        let unowned = view.by_owner.last().unwrap();
+        assert_eq!(unowned.title, "no owner");
+        // 58 unowned resources plus the fixture's: more than one diagram can hold.
+        assert_eq!(unowned.diagram.matches("<rect").count(), MAX_OWNER_NODES);
+        assert!(unowned.left_out >= 10, "{}", unowned.left_out);
+        let team = &team.diagram;
+        assert!(
+            team.contains("<a href=\"steps/push-order.html\">")
+                || team.contains("<a href=\"workflows/order-fulfilment.html\">")
+        );
+        assert!(team.contains("class=\"other\""), "what the team's nodes are joined to is drawn, dimmed");
     }
 }

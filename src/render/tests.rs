@@ -97,6 +97,7 @@ fn hostile_strings_are_escaped_everywhere() {
     let linked = Config { source_url: Some("https://git.example.com/{file}#L{line}".into()), ..Config::default() };
     let (linked, _) = build_with(&linked, &BTreeMap::new());
     for (path, html) in pages(&build()).chain(pages(&linked)) {
+        let html = &without_own_scripts(path, html);
         for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("").to_ascii_lowercase()) {
             assert!(
                 !tag.starts_with("script") && !tag.starts_with("img") && !tag.starts_with("iframe"),
@@ -176,8 +177,9 @@ pub(super) fn check_links(site: &Site) -> usize {
     let mut checked = 0;
     for (path, html) in pages(site) {
         assert!(html.contains("Content-Security-Policy"), "{path}");
-        // Nothing is fetched: no script, and no stylesheet, image or frame from elsewhere.
-        assert!(!html.contains("<script") && !html.contains(" src=\"http"), "{path}");
+        // Nothing is fetched: no script but the book's own, and no stylesheet, image or
+        // frame from elsewhere.
+        assert!(!without_own_scripts(path, html).contains("<script") && !html.contains(" src=\"http"), "{path}");
         assert!(
             html.matches("<link ").count() == 1 && !html.contains("<link rel=\"stylesheet\" href=\"http"),
             "{path}"
@@ -200,6 +202,20 @@ pub(super) fn check_links(site: &Site) -> usize {
         }
     }
     checked
+}
+
+/// The page without the book's own scripts: `search.js` on every page and the index on
+/// `search.html`, each exactly as base.html and search.html load them. Any other script
+/// left is one a source smuggled in.
+pub(super) fn without_own_scripts(path: &str, html: &str) -> String {
+    let root = super::links::root_of(path);
+    let own = format!("<script src=\"{root}search.js\" defer></script>");
+    assert_eq!(html.matches(&own).count(), 1, "{path}: the search script, once");
+    let mut html = html.replace(&own, "");
+    if path == "search.html" {
+        html = html.replacen("<script src=\"search-index.js\"></script>", "", 1);
+    }
+    html
 }
 
 fn attribute_values<'h>(html: &'h str, name: &str) -> Vec<&'h str> {
@@ -283,4 +299,48 @@ fn sources_link_to_the_forge_when_configured() {
     assert!(html.contains("href=\"https://git.example.com/shop/blob/main/src/erp.rs#L14\""));
     let plain = build();
     assert!(!page(&plain, "steps/push-order.html").contains("git.example.com"));
+}
+
+#[test]
+fn the_search_index_holds_recovery_steps_and_cannot_break_its_script() {
+    let site = build();
+    let js = std::str::from_utf8(&site.files["search-index.js"]).unwrap();
+    let json = js.strip_prefix("window.OPSBOOK_SEARCH=").and_then(|j| j.strip_suffix(";\n")).expect("one assignment");
+    assert!(!json.contains('<') && !json.contains('\u{2028}'), "{json}");
+    let index: serde_json::Value = serde_json::from_str(json).unwrap();
+    let docs = index["docs"].as_array().unwrap();
+    let evil = docs.iter().find(|d| d["n"] == EVIL_NAME).expect("the hostile step is indexed by its name");
+    assert_eq!(evil["u"], "steps/b-evil-b-x.html");
+    let recovery = evil["r"][0].as_str().unwrap();
+    assert!(recovery.starts_with("<script>alert(2)</script> run"), "recovery as its words: {recovery}");
+    let erp = docs.iter().find(|d| d["r"].as_array().is_some_and(|r| r.len() == 2)).expect("a step with recovery");
+    assert_eq!(erp["r"][1], "Replay from the dead-letter queue with erpctl replay --since 1h.");
+    assert_eq!(erp["a"][0], "ErpSyncFailing");
+    let search = page(&site, "search.html");
+    assert!(search.contains("id=\"search-results\"") && search.contains("action=\"search.html\""));
+}
+
+#[test]
+fn a_runbook_page_opens_with_a_breadcrumb_and_the_answers_at_a_glance_and_ends_with_its_neighbours() {
+    let site = build();
+    let html = page(&site, "steps/push-order.html");
+    let crumbs = &html[html.find("<nav class=\"breadcrumb\"").unwrap()..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    assert!(
+        crumbs.contains("<a href=\"../index.html\">Home</a> › <a href=\"../index.html#steps\">Steps</a>"),
+        "{crumbs}"
+    );
+    assert!(crumbs.ends_with("<span aria-current=\"page\">push_order</span>"), "{crumbs}");
+    let glance = &html[html.find("<dl class=\"glance\"").unwrap()..];
+    let glance = &glance[..glance.find("</dl>").unwrap()];
+    assert!(glance.contains("<a href=\"#recovery\">2 recovery steps</a>"), "{glance}");
+    assert!(glance.contains("<a href=\"#alerts\">1 alert</a>"), "{glance}");
+    assert!(glance.contains("<a href=\"#owner\">team-integrations</a>"), "{glance}");
+    assert!(html.find("id=\"recovery\"").unwrap() < html.find("id=\"retries\"").unwrap(), "what to do comes first");
+    assert!(html.contains("<a rel=\"prev\" href=\"../steps/dead-letter.html\">← dead_letter</a>"));
+    assert!(!html.contains("rel=\"next\""), "the last step has no next page");
+    // Every page has the anchors an alert's runbook_url may point at, even when empty.
+    for id in ["recovery", "failure-modes", "alerts", "retries", "dependencies", "blast-radius", "diagram", "sources"] {
+        assert_eq!(page(&site, "resources/orders-db.html").matches(&format!("id=\"{id}\"")).count(), 1, "#{id}");
+    }
 }
