@@ -12,6 +12,7 @@ pub mod extract;
 pub mod model;
 pub mod render;
 pub mod scan;
+pub mod session;
 pub mod source;
 pub mod write;
 
