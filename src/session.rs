@@ -129,6 +129,8 @@ pub struct Update {
 pub struct Session {
     pub root: PathBuf,
     pub out: PathBuf,
+    /// The output folder relative to the root, when it is inside it.
+    out_rel: Option<String>,
     pub config: Config,
     files: BTreeMap<String, Cached>,
     /// Scan diagnostics (skipped files, walk errors) by the file they name.
@@ -148,6 +150,7 @@ impl Session {
         let mut session = Session {
             root: root.to_path_buf(),
             out: out.to_path_buf(),
+            out_rel: relative_out(root, out),
             config,
             files: BTreeMap::new(),
             scan_diagnostics: BTreeMap::new(),
@@ -162,6 +165,22 @@ impl Session {
         session.templates = scan::templates(&session.root.join(&session.config.templates));
         session.rebuild(&mut Update::default());
         session
+    }
+
+    /// The output folder relative to the root, `/`-separated, when it is inside it.
+    pub fn out_rel(&self) -> Option<&str> {
+        self.out_rel.as_deref()
+    }
+
+    /// Walks the whole tree again (after the watcher lost events); only files whose text
+    /// changed are extracted.
+    pub fn refresh(&mut self) -> Update {
+        let mut update = Update::default();
+        self.templates = scan::templates(&self.root.join(&self.config.templates));
+        self.pages.clear();
+        self.rescan(&mut update, &|_, _| {});
+        self.rebuild(&mut update);
+        update
     }
 
     /// Files whose current text does not parse, whose last good facts stay in the book.
@@ -199,7 +218,7 @@ impl Session {
     /// still extracting only files whose text changed.
     pub fn apply(&mut self, paths: &[String]) -> Update {
         let mut update = Update::default();
-        let out_rel = self.out.strip_prefix(&self.root).ok().and_then(|p| p.to_str()).map(|s| s.replace('\\', "/"));
+        let out_rel = self.out_rel.clone();
         let mut rescan = false;
         let mut templates = false;
         let mut known = Vec::new();
@@ -350,6 +369,21 @@ impl Session {
         self.site = site;
         self.diagnostics = diagnostics;
     }
+}
+
+/// `out` relative to `root` with `/` separators, comparing real paths (links resolved), so
+/// `--out /abs/path/repo/book` and `./book` are the same folder.
+fn relative_out(root: &Path, out: &Path) -> Option<String> {
+    let real = |p: &Path| {
+        p.canonicalize().ok().or_else(|| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(parent.canonicalize().ok()?.join(p.file_name()?))
+        })
+    };
+    let rel = real(out)?.strip_prefix(real(root)?).ok()?.to_path_buf();
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    let rel = parts?.join("/");
+    (!rel.is_empty()).then_some(rel)
 }
 
 #[cfg(test)]

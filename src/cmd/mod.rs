@@ -2,6 +2,9 @@
 
 pub mod build;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
