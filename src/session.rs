@@ -53,7 +53,9 @@ pub fn classify_change(rel: &str, out: Option<&str>, templates: &str) -> ChangeK
         let dir = dir.trim_end_matches('/');
         !dir.is_empty() && (rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
     };
-    if out.is_some_and(under) {
+    // The book, and the staging folders `write` renames into place beside it.
+    let staging = rel.split('/').any(|part| part.contains(".opsbook-new-") || part.contains(".opsbook-old-"));
+    if out.is_some_and(under) || staging {
         return ChangeKind::Output;
     }
     let name = rel.rsplit('/').next().unwrap_or(rel);

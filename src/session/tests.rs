@@ -32,10 +32,11 @@ fn classifies_changes_by_path() {
         "src/.goutputstream-XYZ12",
         "src/erp.rs.crswap",
         "src/erp.rs.tmp",
-        ".book.opsbook-new-12",
     ] {
         assert_eq!(c(temp), ChangeKind::Temporary, "{temp}");
     }
+    assert_eq!(c(".book.opsbook-new-12/graph.json"), ChangeKind::Output, "the staging folder of a build");
+    assert_eq!(c("book/steps/.x.html.opsbook-new-12"), ChangeKind::Output);
     assert_eq!(classify_change("out/x.html", None, "templates"), ChangeKind::Ignored);
 }
 

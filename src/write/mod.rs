@@ -64,24 +64,14 @@ pub fn update(previous: &Site, next: &Site, out: &Path) -> Result<WriteStats> {
         return write(next, out);
     }
     let mut stats = WriteStats::default();
-    for (rel, bytes) in &next.files {
-        let rel_path = safe_relative(rel)?;
-        let dest = out.join(&rel_path);
-        if previous.files.get(rel) == Some(bytes) && dest.is_file() {
-            stats.unchanged += 1;
-            continue;
-        }
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let name = rel_path.file_name().and_then(|n| n.to_str()).unwrap_or("page");
-        let temp = dest.with_file_name(format!(".{name}.opsbook-new-{}", std::process::id()));
-        fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-        if let Err(e) = fs::rename(&temp, &dest) {
-            let _ = fs::remove_file(&temp);
-            return Err(e).with_context(|| format!("cannot write {}", dest.display()));
-        }
-        stats.written += 1;
+    // New pages first, then changed ones, then removals, `graph.json` last: a link on a
+    // rewritten page never points at a page that is not there yet, and graph.json, which
+    // tools poll, changes only once the pages it names are in place.
+    let mut order: Vec<(&String, &Vec<u8>)> = next.files.iter().collect();
+    order.sort_by_key(|(rel, _)| previous.files.contains_key(*rel));
+    let (last, pages): (Vec<_>, Vec<_>) = order.into_iter().partition(|(rel, _)| rel.as_str() == "graph.json");
+    for (rel, bytes) in pages {
+        write_one(previous, out, rel, bytes, &mut stats)?;
     }
     for rel in previous.files.keys().filter(|rel| !next.files.contains_key(*rel)) {
         let rel_path = safe_relative(rel)?;
@@ -101,7 +91,32 @@ pub fn update(previous: &Site, next: &Site, out: &Path) -> Result<WriteStats> {
             dir = d.parent();
         }
     }
+    for (rel, bytes) in last {
+        write_one(previous, out, rel, bytes, &mut stats)?;
+    }
     Ok(stats)
+}
+
+/// Writes one file of [`update`] unless its bytes are those of the previous book.
+fn write_one(previous: &Site, out: &Path, rel: &str, bytes: &[u8], stats: &mut WriteStats) -> Result<()> {
+    let rel_path = safe_relative(rel)?;
+    let dest = out.join(&rel_path);
+    if previous.files.get(rel).is_some_and(|b| b == bytes) && dest.is_file() {
+        stats.unchanged += 1;
+        return Ok(());
+    }
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let name = rel_path.file_name().and_then(|n| n.to_str()).unwrap_or("page");
+    let temp = dest.with_file_name(format!(".{name}.opsbook-new-{}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    if let Err(e) = fs::rename(&temp, &dest) {
+        let _ = fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot write {}", dest.display()));
+    }
+    stats.written += 1;
+    Ok(())
 }
 
 /// Refuses to touch a folder opsbook did not make.
