@@ -213,12 +213,12 @@ impl Watcher {
             [first, rest @ ..] => format!("{first} and {} more", rest.len()),
         };
         report::eprint(&format!(
-            "Rebuilt after {what} changed in {} ms: {} files read, {} removed, {} pages rendered, {} files written.\n",
+            "Rebuilt after {what} changed in {} ms: {} read, {} removed, {} rendered, {} written.\n",
             started.elapsed().as_millis(),
-            update.extracted.len(),
-            update.removed.len(),
-            update.rendered,
-            stats.written,
+            count(update.extracted.len(), "file"),
+            count(update.removed.len(), "file"),
+            count(update.rendered, "page"),
+            count(stats.written, "file"),
         ));
         Ok(Some(self.status_with(stats.written)))
     }
@@ -271,6 +271,11 @@ fn changes_content(kind: &EventKind) -> bool {
         EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
         _ => true,
     }
+}
+
+/// `1 file`, `3 files`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// A diagnostic as one plain line, for the browser.
