@@ -151,14 +151,21 @@ fn watch_follows_edits_renames_breaks_and_deletes() {
 }
 
 #[test]
-fn watch_drops_the_pages_of_a_removed_folder() {
+fn watch_follows_a_renamed_and_a_removed_folder() {
     let (_dir, root, book) = tree();
     std::fs::create_dir_all(root.join("billing")).unwrap();
     std::fs::write(root.join("billing/invoice.rs"), step("send_invoice", 20)).unwrap();
     let mut w = Running::start(&["watch"], &root);
     w.wait_for("the first build", |_| timeout_of(&book, "send_invoice") == Some(20000));
     w.wait_for("the watcher", |err| err.contains("Watching for changes"));
-    std::fs::remove_dir_all(root.join("billing")).unwrap();
+    // A renamed folder: the facts follow the files to their new paths.
+    std::fs::rename(root.join("billing"), root.join("invoicing")).unwrap();
+    w.wait_for("the renamed folder", |_| {
+        graph(&book)
+            .and_then(|g| step_node(&g, "send_invoice"))
+            .is_some_and(|n| n["sources"][0]["file"] == "invoicing/invoice.rs")
+    });
+    std::fs::remove_dir_all(root.join("invoicing")).unwrap();
     w.wait_for("the removed folder", |_| graph(&book).is_some_and(|g| step_node(&g, "send_invoice").is_none()));
     assert!(!book.join("steps/send-invoice.html").exists());
     assert_eq!(timeout_of(&book, "charge_card"), Some(5000), "the other files stay");
