@@ -248,3 +248,30 @@ fn one_edit_extracts_one_file_and_renders_only_the_pages_it_touches() {
     let update = session.apply(&["src/s3.rs".to_string()]);
     assert!(update.extracted.is_empty() && update.rendered == 0, "{update:?}");
 }
+
+#[test]
+fn a_template_or_config_change_renders_again_what_depends_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(root.join("src/pay.rs"), step_source("charge_card", 0, 5, 3, true)).unwrap();
+    let out = root.join("book");
+    let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
+
+    fs::create_dir_all(root.join("templates")).unwrap();
+    let base = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/base.html"))
+        .unwrap()
+        .replace("<main id=\"main\">", "<main id=\"main\"><p>Staging</p>");
+    fs::write(root.join("templates/base.html"), base).unwrap();
+    let update = session.apply(&["templates/base.html".to_string()]);
+    assert!(!update.rescanned && update.extracted.is_empty());
+    let page = String::from_utf8_lossy(&session.site.files["steps/charge-card.html"]).into_owned();
+    assert!(page.contains("<p>Staging</p>"), "every page uses the new layout");
+    assert_eq!(session.site, fresh_site(root, &out));
+
+    let config = Config { title: "Payments book".to_string(), ..Config::default() };
+    session.set_config(config.clone());
+    let index = String::from_utf8_lossy(&session.site.files["index.html"]).into_owned();
+    assert!(index.contains("Payments book"));
+    assert_eq!(session.site, crate::run(root, &config, &out).site);
+}
