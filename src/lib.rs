@@ -13,6 +13,7 @@ pub mod lock;
 pub mod model;
 pub mod render;
 pub mod scan;
+pub mod session;
 pub mod source;
 pub mod write;
 

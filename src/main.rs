@@ -126,6 +126,38 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Build the book, then rebuild it on every change to DIR, incrementally.
+    ///
+    /// Only changed files are read again and only pages whose bytes change are written. A
+    /// file that no longer parses keeps its last good facts in the book; its diagnostic is
+    /// printed and the watcher goes on. One line per rebuild says what changed.
+    Watch {
+        /// The folder to scan and watch.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the book.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Watch DIR and serve its book over HTTP, reloading open pages after each rebuild.
+    ///
+    /// Pages get a live-reload script (only when served); while the tree does not build,
+    /// they show the diagnostics in an overlay. Loopback only unless --bind says otherwise.
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The folder to scan and watch.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the book.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+    },
     /// Hand-written runbooks.
     Runbook {
         #[command(subcommand)]
@@ -167,6 +199,9 @@ fn main() -> ExitCode {
         Command::Diff { paths, git, exit_code } => cmd::diff::run(&cmd::diff::DiffArgs { paths, git, exit_code }),
         Command::Init { dir } => cmd::init::run(&dir),
         Command::Explain { name, dir } => cmd::explain::run(&cmd::explain::ExplainArgs { name, dir }),
+        Command::Watch { dir, out } => cmd::watch::run(&cmd::watch::WatchArgs { dir, out }),
+        #[cfg(feature = "serve")]
+        Command::Serve { dir, out, port, bind } => cmd::serve::run(&cmd::serve::ServeArgs { dir, out, port, bind }),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -10,6 +10,9 @@ pub mod report;
 pub mod review;
 pub mod runbook;
 pub mod sarif;
+#[cfg(feature = "serve")]
+pub mod serve;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

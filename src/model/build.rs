@@ -65,6 +65,9 @@ struct Builder {
     index: BTreeMap<Key, NodeIndex>,
     by_name: BTreeMap<(NodeKind, String), Vec<NodeIndex>>,
     by_function: BTreeMap<String, Vec<NodeIndex>>,
+    /// `by_name` again, by each node's slug: the fallback lookup of a name written another
+    /// way (`orders_db` for `orders-db`) without scanning every name.
+    by_slug: BTreeMap<(NodeKind, String), BTreeMap<String, Vec<NodeIndex>>>,
     edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
     slugs: BTreeSet<(NodeKind, String)>,
     finished: bool,
@@ -149,6 +152,8 @@ impl Builder {
         });
         self.graph.by_id.insert(id, idx);
         self.by_name.entry((kind, name.to_string())).or_default().push(idx);
+        let slug = self.graph.graph[idx].slug.clone();
+        self.by_slug.entry((kind, slug)).or_default().entry(name.to_string()).or_default().push(idx);
         if let Some(f) = function {
             self.by_function.entry(f).or_default().push(idx);
         }
@@ -370,11 +375,10 @@ impl Builder {
         let slug = slugify(&r.name);
         for &kind in kinds {
             let found: Vec<NodeIndex> = self
-                .by_name
-                .iter()
-                .filter(|((k, _), _)| *k == kind)
-                .flat_map(|(_, v)| v.iter().copied())
-                .filter(|&i| self.graph.graph[i].slug == slug)
+                .by_slug
+                .get(&(kind, slug.clone()))
+                .into_iter()
+                .flat_map(|names| names.values().flatten().copied())
                 .collect();
             if let Some(i) = pick(&found) {
                 return Some(i);

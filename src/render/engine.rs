@@ -26,7 +26,13 @@ pub struct Engine {
     /// Overrides already reported, so a broken `runbook.html` is one warning, not one per page.
     reported: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Incremental rendering: the previous render's pages (taken out as they are reused)
+    /// and this render's pages with their fingerprints and whether they were reused.
+    pub cache: Option<(PreviousPages, FreshPages)>,
 }
+
+pub type PreviousPages = std::collections::HashMap<String, (blake3::Hash, Vec<u8>)>;
+pub type FreshPages = std::collections::HashMap<String, (blake3::Hash, Vec<u8>, bool)>;
 
 impl Engine {
     pub fn new(overrides: &BTreeMap<String, String>, folder: &str, site_title: &str) -> Engine {
@@ -49,6 +55,7 @@ impl Engine {
             folder: folder.trim_end_matches('/').to_string(),
             reported: BTreeSet::new(),
             diagnostics: Vec::new(),
+            cache: None,
         };
         if !overrides.is_empty() {
             let mut custom = engine.embedded.clone();

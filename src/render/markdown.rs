@@ -150,6 +150,26 @@ fn placeholder_free(text: &str) -> String {
 /// Renders Markdown to sanitised HTML. Raw HTML in the source is shown as text, not run:
 /// ammonia would strip it anyway, but turning it into text first also keeps it readable.
 pub fn to_html(markdown: &str) -> String {
+    // The same prose renders to the same HTML: rebuilds of `watch` (and pages that repeat
+    // a text) take it from a memo instead of parsing and sanitising it again.
+    thread_local! {
+        static MEMO: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+    }
+    if let Some(html) = MEMO.with(|m| m.borrow().get(markdown).cloned()) {
+        return html;
+    }
+    let html = to_html_uncached(markdown);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 200_000 {
+            m.clear();
+        }
+        m.insert(markdown.to_string(), html.clone());
+    });
+    html
+}
+
+fn to_html_uncached(markdown: &str) -> String {
     let parser =
         Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
             Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),

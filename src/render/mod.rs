@@ -67,9 +67,54 @@ pub fn render(
     config: &Config,
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
+    render_with(graph, analysis, config, overrides, None)
+}
+
+/// Pages rendered by an earlier [`render_cached`], by page path, each with the fingerprint
+/// of everything its bytes depend on (template name, title, nav, root and the serialized
+/// view). Valid only while the templates and the config stay the same: clear it when
+/// either changes.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    pages: std::collections::HashMap<String, (blake3::Hash, Vec<u8>)>,
+    /// Template problems met while rendering the cached pages (a page served from the
+    /// cache does not meet them again).
+    diagnostics: Vec<Diagnostic>,
+    /// Pages rendered (not taken from the cache) by the last render.
+    pub rendered: usize,
+}
+
+impl PageCache {
+    pub fn clear(&mut self) {
+        *self = PageCache::default();
+    }
+}
+
+/// [`render`], reusing every page of `cache` whose inputs did not change. The site is the
+/// same, byte for byte, as a fresh [`render`] of the same graph.
+pub fn render_cached(
+    graph: &Graph,
+    analysis: &Analysis,
+    config: &Config,
+    overrides: &BTreeMap<String, String>,
+    cache: &mut PageCache,
+) -> (Site, Vec<Diagnostic>) {
+    render_with(graph, analysis, config, overrides, Some(cache))
+}
+
+fn render_with(
+    graph: &Graph,
+    analysis: &Analysis,
+    config: &Config,
+    overrides: &BTreeMap<String, String>,
+    mut cache: Option<&mut PageCache>,
+) -> (Site, Vec<Diagnostic>) {
     let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
     let sources = &lookup.sources;
     let mut engine = Engine::new(overrides, &config.templates, &config.title);
+    if let Some(cache) = cache.as_deref_mut() {
+        engine.cache = Some((std::mem::take(&mut cache.pages), Default::default()));
+    }
     let mut site = Site::default();
     let mut diagnostics = Vec::new();
 
@@ -127,7 +172,20 @@ pub fn render(
 
     site.files.insert("graph.json".to_string(), json::graph_json(graph, analysis));
     assets::add(&mut site);
-    diagnostics.extend(engine.diagnostics);
+    let Some(cache) = cache else {
+        diagnostics.extend(engine.diagnostics);
+        return (site, diagnostics);
+    };
+    if let Some((_, fresh)) = engine.cache.take() {
+        cache.rendered = fresh.values().filter(|(_, _, hit)| !hit).count();
+        cache.pages = fresh.into_iter().map(|(path, (key, bytes, _))| (path, (key, bytes))).collect();
+    }
+    for d in engine.diagnostics {
+        if !cache.diagnostics.contains(&d) {
+            cache.diagnostics.push(d);
+        }
+    }
+    diagnostics.extend(cache.diagnostics.iter().cloned());
     (site, diagnostics)
 }
 
@@ -142,12 +200,47 @@ fn page<T: Serialize>(
     nav: &str,
     view: &T,
 ) {
+    let root = links::root_of(path);
+    let key = engine.cache.as_ref().map(|_| {
+        let mut h = blake3::Hasher::new();
+        for part in [template, title, nav, root.as_str()] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        let _ = serde_json::to_writer(HashWriter(&mut h), view);
+        h.finalize()
+    });
+    if let (Some(key), Some((old, fresh))) = (key, engine.cache.as_mut())
+        && let Some((old_key, bytes)) = old.remove(path)
+        && old_key == key
+    {
+        site.files.insert(path.to_string(), bytes.clone());
+        fresh.insert(path.to_string(), (key, bytes, true));
+        return;
+    }
     let mut context = Context::new();
-    context.insert("root", &links::root_of(path));
+    context.insert("root", &root);
     context.insert("page_title", title);
     context.insert("nav", nav);
     context.insert("page", view);
-    site.files.insert(path.to_string(), engine.render(template, &context).into_bytes());
+    let bytes = engine.render(template, &context).into_bytes();
+    if let (Some(key), Some((_, fresh))) = (key, engine.cache.as_mut()) {
+        fresh.insert(path.to_string(), (key, bytes.clone(), false));
+    }
+    site.files.insert(path.to_string(), bytes);
+}
+
+/// Feeds serialized bytes straight into a hasher, so a page's fingerprint needs no buffer.
+struct HashWriter<'a>(&'a mut blake3::Hasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A page path the model made from a slug: relative, `/`-separated, never climbing out.

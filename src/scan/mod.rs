@@ -214,6 +214,21 @@ fn read(
     }
 }
 
+/// Reads one file of the tree the way [`scan`] does, for a watcher that knows which file
+/// changed. The caller has already decided that [`scan`] would visit the path (its ignore
+/// rules and the config's globs); a missing file gives nothing.
+pub fn read_one(root: &Path, rel: &str, config: &Config) -> (Option<ScannedFile>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let path = root.join(rel);
+    let kind = if is_runbook(rel, &config.runbooks) { Some(SourceKind::Runbook) } else { classify(rel) };
+    let Some(kind) = kind else { return (None, diagnostics) };
+    if !path.is_file() {
+        return (None, diagnostics);
+    }
+    let file = read(&path, rel, kind, config, &mut diagnostics);
+    (file, diagnostics)
+}
+
 /// Reads the project's template overrides from `dir`: every `*.html` file, by file name.
 pub fn templates(dir: &Path) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();

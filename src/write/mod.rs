@@ -54,6 +54,71 @@ pub fn write(site: &Site, out: &Path) -> Result<WriteStats> {
     Ok(stats)
 }
 
+/// Brings the book in `out`, last written as `previous`, up to `next`: only files whose
+/// bytes changed are written (each to a temporary name, then renamed over, so a reader never
+/// sees half a page), and files of `previous` that `next` lacks are removed with the folders
+/// they leave empty. Nothing else in `out` is touched. Without a book in `out` (or one
+/// opsbook did not make), this is [`write`].
+pub fn update(previous: &Site, next: &Site, out: &Path) -> Result<WriteStats> {
+    if !out.join(MARKER).is_file() {
+        return write(next, out);
+    }
+    let mut stats = WriteStats::default();
+    // New pages first, then changed ones, then removals, `graph.json` last: a link on a
+    // rewritten page never points at a page that is not there yet, and graph.json, which
+    // tools poll, changes only once the pages it names are in place.
+    let mut order: Vec<(&String, &Vec<u8>)> = next.files.iter().collect();
+    order.sort_by_key(|(rel, _)| previous.files.contains_key(*rel));
+    let (last, pages): (Vec<_>, Vec<_>) = order.into_iter().partition(|(rel, _)| rel.as_str() == "graph.json");
+    for (rel, bytes) in pages {
+        write_one(previous, out, rel, bytes, &mut stats)?;
+    }
+    for rel in previous.files.keys().filter(|rel| !next.files.contains_key(*rel)) {
+        let rel_path = safe_relative(rel)?;
+        match fs::remove_file(out.join(&rel_path)) {
+            Err(e) if e.kind() != ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", out.join(&rel_path).display()));
+            }
+            _ => stats.written += 1,
+        }
+        // Folders the book no longer uses go too; `remove_dir` fails on a folder that still
+        // holds anything, which is what stops the climb.
+        let mut dir = rel_path.parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if fs::remove_dir(out.join(d)).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    for (rel, bytes) in last {
+        write_one(previous, out, rel, bytes, &mut stats)?;
+    }
+    Ok(stats)
+}
+
+/// Writes one file of [`update`] unless its bytes are those of the previous book.
+fn write_one(previous: &Site, out: &Path, rel: &str, bytes: &[u8], stats: &mut WriteStats) -> Result<()> {
+    let rel_path = safe_relative(rel)?;
+    let dest = out.join(&rel_path);
+    if previous.files.get(rel).is_some_and(|b| b == bytes) && dest.is_file() {
+        stats.unchanged += 1;
+        return Ok(());
+    }
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let name = rel_path.file_name().and_then(|n| n.to_str()).unwrap_or("page");
+    let temp = dest.with_file_name(format!(".{name}.opsbook-new-{}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    if let Err(e) = fs::rename(&temp, &dest) {
+        let _ = fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot write {}", dest.display()));
+    }
+    stats.written += 1;
+    Ok(())
+}
+
 /// Refuses to touch a folder opsbook did not make.
 fn check_ownership(out: &Path) -> Result<()> {
     match fs::metadata(out) {
@@ -136,6 +201,26 @@ mod tests {
         assert!(out.join(MARKER).is_file());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("book")]);
+    }
+
+    #[test]
+    fn update_writes_changed_files_and_removes_dropped_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let first = site(&[("index.html", "a"), ("steps/x.html", "x"), ("teams/t.html", "t")]);
+        write(&first, &out).unwrap();
+        fs::write(out.join("notes.txt"), "by hand").unwrap();
+        let next = site(&[("index.html", "b"), ("steps/x.html", "x"), ("steps/y.html", "y")]);
+        let s = update(&first, &next, &out).unwrap();
+        // index.html and steps/y.html written, teams/t.html removed.
+        assert_eq!(s, WriteStats { written: 3, unchanged: 1 });
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "b");
+        assert_eq!(fs::read_to_string(out.join("steps/y.html")).unwrap(), "y");
+        assert!(!out.join("teams").exists(), "the emptied folder is gone");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "by hand", "only its own files go");
+        assert!(out.join(MARKER).is_file());
+        let names: Vec<_> = fs::read_dir(out.join("steps")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
     }
 
     #[test]

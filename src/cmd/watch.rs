@@ -1,0 +1,293 @@
+//! `opsbook watch`: build, then rebuild on every change, incrementally ([`crate::session`]).
+//!
+//! File events come from notify through the full debouncer, which stitches an editor's
+//! "write a temporary file, rename it over" into one rename, merges bursts of writes and
+//! reports a removed folder once. Each batch is one rebuild and one line in the terminal.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use crate::cmd::report::{self, Texts};
+use crate::cmd::{Outcome, load_config, out_dir};
+use crate::diag::{Diagnostic, Severity};
+use crate::session::{ChangeKind, Session, Update, classify_change};
+
+/// How long the debouncer waits for a burst of events to end. Editors finish a save
+/// (temporary file, rename, attribute change) within a few milliseconds.
+const DEBOUNCE: Duration = Duration::from_millis(30);
+
+#[derive(Clone, Debug, Default)]
+pub struct WatchArgs {
+    pub dir: PathBuf,
+    pub out: Option<PathBuf>,
+}
+
+/// The state of the book after a build, as `serve` shows it in the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// The tree builds; `written` files of the book changed.
+    Built { written: usize },
+    /// Some files (or `opsbook.toml`) do not build; the book keeps their last good state.
+    /// `written` files of the book changed all the same.
+    Broken { written: usize, message: String },
+}
+
+pub fn run(args: &WatchArgs) -> Result<Outcome> {
+    let watcher = Watcher::start(&args.dir, args.out.as_deref())?;
+    watcher.run(|_| {})
+}
+
+/// A built book and the file watcher that keeps it current.
+pub struct Watcher {
+    session: Session,
+    /// The root as the operating system reports event paths: absolute, links resolved.
+    canonical: PathBuf,
+    /// The config is broken: this is its diagnostic, and the session keeps the last good one.
+    config_error: Option<String>,
+    events: mpsc::Receiver<DebounceEventResult>,
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+}
+
+impl Watcher {
+    /// Builds the book of `dir` into its output folder and starts watching. A broken
+    /// `opsbook.toml` or an output folder opsbook did not make is an error, as for `build`.
+    pub fn start(dir: &Path, out: Option<&Path>) -> Result<Watcher> {
+        if !dir.is_dir() {
+            anyhow::bail!("{} is not a folder", dir.display());
+        }
+        let config = match load_config(dir)? {
+            Ok(c) => c,
+            Err((d, text)) => {
+                let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
+                report::eprint(&report::diagnostic(&d, &texts));
+                anyhow::bail!("opsbook.toml is not valid; nothing was written");
+            }
+        };
+        let out = out_dir(dir, &config, out);
+        let canonical = dir.canonicalize().with_context(|| format!("cannot read {}", dir.display()))?;
+        // Watch before the first build, so an edit made while it runs is not missed.
+        let (tx, events) = mpsc::channel();
+        let mut debouncer = new_debouncer(DEBOUNCE, None, tx).context("cannot watch for file changes")?;
+        debouncer
+            .watch(&canonical, RecursiveMode::Recursive)
+            .with_context(|| format!("cannot watch {} for changes", dir.display()))?;
+
+        let started = Instant::now();
+        let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+        bar.set_style(
+            ProgressStyle::with_template("Reading {pos}/{len} files {wide_bar} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let session = Session::open(dir, config, &out, &|done, total| {
+            // Only a large tree is worth a bar.
+            if total >= 200 {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        });
+        bar.finish_and_clear();
+        let stats = crate::write::write(&session.site, &out)
+            .with_context(|| format!("cannot write the book to {}", out.display()))?;
+        let watcher = Watcher { session, canonical, config_error: None, events, _debouncer: debouncer };
+        watcher.print_problems(None);
+        let pages = watcher.session.site.files.keys().filter(|p| p.ends_with(".html")).count();
+        report::eprint(&format!(
+            "Built the book of {} ({} files read, {} pages) in {} ms: {} files written to {}.\n\
+             Watching for changes (Ctrl-C stops).\n",
+            dir.display(),
+            watcher.session.texts().len(),
+            pages,
+            started.elapsed().as_millis(),
+            stats.written,
+            out.display()
+        ));
+        Ok(watcher)
+    }
+
+    /// The book as it is now.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The status of the first build, before any change.
+    pub fn status(&self) -> Status {
+        self.status_with(0)
+    }
+
+    /// Rebuilds after every batch of changes until the watcher fails; calls `on_build` after
+    /// each rebuild that changed something.
+    pub fn run(mut self, mut on_build: impl FnMut(&Status)) -> Result<Outcome> {
+        loop {
+            let batch = self.events.recv().context("the file watcher stopped")?;
+            let mut paths = BTreeSet::new();
+            let mut rescan = false;
+            match batch {
+                Ok(events) => {
+                    for event in events {
+                        rescan |= event.need_rescan();
+                        if !changes_content(&event.kind) {
+                            continue;
+                        }
+                        for path in &event.paths {
+                            if let Some(rel) = self.relative(path) {
+                                paths.insert(rel);
+                            }
+                        }
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        report::eprint(&format!("warning: file watcher: {e}\n"));
+                    }
+                    rescan = true;
+                }
+            }
+            if let Some(status) = self.rebuild(&paths.into_iter().collect::<Vec<_>>(), rescan)? {
+                on_build(&status);
+            }
+        }
+    }
+
+    /// One rebuild; `None` when the batch changed nothing the book reads.
+    fn rebuild(&mut self, paths: &[String], rescan: bool) -> Result<Option<Status>> {
+        let started = Instant::now();
+        let kinds: Vec<ChangeKind> = paths
+            .iter()
+            .map(|p| {
+                classify_change(
+                    p,
+                    self.session.out_rel(),
+                    &self.session.config.templates,
+                    &self.session.config.runbooks,
+                )
+            })
+            .collect();
+        let relevant: Vec<&String> = paths
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, k)| !matches!(k, ChangeKind::Ignored | ChangeKind::Temporary | ChangeKind::Output))
+            .map(|(p, _)| p)
+            .collect();
+        if relevant.is_empty() && !rescan {
+            return Ok(None);
+        }
+        let previous = self.session.site.clone();
+        let mut update = Update::default();
+        if kinds.contains(&ChangeKind::Config) {
+            match load_config(&self.session.root)? {
+                Ok(config) => {
+                    self.config_error = None;
+                    if out_dir(&self.session.root, &config, None) != self.session.out
+                        && config.out != self.session.config.out
+                    {
+                        report::eprint(
+                            "note: `out` in opsbook.toml changed; the book stays where it is until opsbook restarts\n",
+                        );
+                    }
+                    if config != self.session.config {
+                        update = self.session.set_config(config);
+                    }
+                }
+                Err((d, text)) => {
+                    let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
+                    report::eprint(&report::diagnostic(&d, &texts));
+                    report::eprint("opsbook.toml is not valid: the book keeps the last good configuration\n");
+                    self.config_error = Some(plain(&d));
+                }
+            }
+        }
+        let more = if rescan { self.session.refresh() } else { self.session.apply(paths) };
+        update.extracted.extend(more.extracted);
+        update.removed.extend(more.removed);
+        update.rendered += more.rendered;
+        let stats = crate::write::update(&previous, &self.session.site, &self.session.out)
+            .with_context(|| format!("cannot write the book to {}", self.session.out.display()))?;
+        self.print_problems(Some(&update.extracted));
+        let nothing = update.extracted.is_empty() && update.removed.is_empty() && update.rendered == 0;
+        if nothing && stats.written == 0 && self.config_error.is_none() {
+            return Ok(None);
+        }
+        let what = match relevant.as_slice() {
+            [] => "a rescan".to_string(),
+            [one] => one.to_string(),
+            [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+        };
+        report::eprint(&format!(
+            "Rebuilt after {what} changed in {} ms: {} read, {} removed, {} rendered, {} written.\n",
+            started.elapsed().as_millis(),
+            count(update.extracted.len(), "file"),
+            count(update.removed.len(), "file"),
+            count(update.rendered, "page"),
+            count(stats.written, "file"),
+        ));
+        Ok(Some(self.status_with(stats.written)))
+    }
+
+    fn status_with(&self, written: usize) -> Status {
+        let mut message = String::new();
+        if let Some(e) = &self.config_error {
+            message.push_str(e);
+        }
+        for file in self.session.held() {
+            for d in self.session.file_diagnostics(file) {
+                if d.code == "parse-error" {
+                    message.push_str(&plain(d));
+                }
+            }
+        }
+        if message.is_empty() { Status::Built { written } } else { Status::Broken { written, message } }
+    }
+
+    /// Prints the warnings and errors of `files` (every file on the first build) and says
+    /// which files keep their last good facts.
+    fn print_problems(&self, files: Option<&[String]>) {
+        let texts = self.session.texts();
+        let shown =
+            |d: &&Diagnostic| d.severity >= Severity::Warning && files.is_none_or(|f| f.contains(&d.source.file));
+        for d in self.session.diagnostics.iter().filter(shown) {
+            report::eprint(&report::diagnostic(d, &texts));
+        }
+        for file in self.session.held() {
+            if files.is_none_or(|f| f.iter().any(|p| p == file)) {
+                report::eprint(&format!("note: {file} does not parse; the book keeps its last good facts\n"));
+            }
+        }
+    }
+
+    fn relative(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.canonical).ok()?;
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        let rel = parts?.join("/");
+        (!rel.is_empty()).then_some(rel)
+    }
+}
+
+/// Whether an event can change what a file holds. Reading a file (which every build does)
+/// raises open, read and close events that must not start another build.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        _ => true,
+    }
+}
+
+/// `1 file`, `3 files`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// A diagnostic as one plain line, for the browser.
+fn plain(d: &Diagnostic) -> String {
+    format!("{}: {}[{}]: {}\n", d.source, d.severity.as_str(), d.code, d.message)
+}

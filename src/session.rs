@@ -1,0 +1,420 @@
+//! Incremental builds: a [`Session`] keeps every stage's inputs between builds, so a change
+//! to one file re-extracts that file alone, and only pages whose inputs changed are rendered.
+//!
+//! Facts are cached per file by the blake3 hash of its text; the graph and the analysis are
+//! rebuilt from the cached facts (both are cheap next to parsing); pages are cached by a
+//! fingerprint of their template and serialized view ([`render::PageCache`]). After any
+//! sequence of changes in which every file parses, the session's site is byte for byte the
+//! site [`crate::run`] builds from the same tree.
+//!
+//! One difference is on purpose: a file whose new text no longer parses keeps its last good
+//! facts (its new `parse-error` diagnostic is reported beside them), so the book never loses
+//! a runbook while someone is typing. Such files are [`Session::held`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analyze::{self, Analysis};
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::extract::{self, Extracted};
+use crate::model::{self, Graph};
+use crate::render::{self, PageCache, Site};
+use crate::scan::{self, ScannedFile, SourceKind};
+
+/// What a changed path means for the book, from its path alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Not something the book reads (a `target/` or `.git/` file, a file no extractor claims).
+    Ignored,
+    /// An editor's temporary or backup file (`.x.rs.swp`, `x.rs~`, `#x.rs#`, `4913`).
+    Temporary,
+    /// Inside the output folder: the book itself.
+    Output,
+    /// `opsbook.toml` at the root.
+    Config,
+    /// A template override (`templates/*.html`).
+    Template,
+    /// `.gitignore`, `.ignore` or `.opsbookignore`: which files are read may change.
+    IgnoreRules,
+    /// A source of this kind.
+    Source(SourceKind),
+    /// `opsbook.lock`: what hand-written runbooks were reviewed against.
+    Lock,
+    /// No extractor claims the name; it may be a folder (renamed or removed).
+    Other,
+}
+
+/// Classifies a changed path, relative to the scanned root with `/` separators. `out` and
+/// `templates` are the output and template folders relative to the root (`None` when the
+/// output folder is outside it); `runbooks` is the hand-written runbooks' folder.
+pub fn classify_change(rel: &str, out: Option<&str>, templates: &str, runbooks: &str) -> ChangeKind {
+    let under = |dir: &str| {
+        let dir = dir.trim_end_matches('/');
+        !dir.is_empty() && (rel == dir || rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+    };
+    // The book, and the staging folders `write` renames into place beside it.
+    let staging = rel.split('/').any(|part| part.contains(".opsbook-new-") || part.contains(".opsbook-old-"));
+    if out.is_some_and(under) || staging {
+        return ChangeKind::Output;
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.split('/').any(|part| matches!(part, "target" | ".git" | "node_modules")) {
+        return ChangeKind::Ignored;
+    }
+    if is_temporary(name) {
+        return ChangeKind::Temporary;
+    }
+    if rel == crate::config::FILE_NAME {
+        return ChangeKind::Config;
+    }
+    let in_templates = rel.strip_prefix(templates.trim_end_matches('/')).and_then(|r| r.strip_prefix('/'));
+    if !templates.is_empty() && in_templates.is_some_and(|r| !r.contains('/') && r.ends_with(".html")) {
+        return ChangeKind::Template;
+    }
+    if matches!(name, ".gitignore" | ".ignore" | ".opsbookignore") {
+        return ChangeKind::IgnoreRules;
+    }
+    if rel == crate::lock::FILE_NAME {
+        return ChangeKind::Lock;
+    }
+    if scan::is_runbook(rel, runbooks) {
+        return ChangeKind::Source(SourceKind::Runbook);
+    }
+    match scan::classify(rel) {
+        Some(kind) => ChangeKind::Source(kind),
+        None if name.contains('.') => ChangeKind::Ignored,
+        None => ChangeKind::Other,
+    }
+}
+
+/// Editors' save patterns: vim's swap files and its `4913` write test, backups (`x~`,
+/// `x.bak`, `x.orig`), Emacs' `#x#` and `.#x` lock files, JetBrains' `___jb_tmp___`, GNOME's
+/// `.goutputstream-*`, VS Code's `.crswap`, LibreOffice's `.~lock.*#`, and our own
+/// `*.opsbook-new-*` staging names.
+fn is_temporary(name: &str) -> bool {
+    name.ends_with('~')
+        || name == "4913"
+        || [".swp", ".swo", ".swx", ".swpx", ".tmp", ".bak", ".orig", ".crswap", "___jb_tmp___", "___jb_old___"]
+            .iter()
+            .any(|s| name.ends_with(s))
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.starts_with(".#")
+        || name.starts_with(".goutputstream-")
+        || name.starts_with(".~lock.")
+        || name.contains(".opsbook-new-")
+        || name.contains(".opsbook-old-")
+}
+
+/// One file's cached state.
+#[derive(Clone, Debug)]
+struct Cached {
+    kind: SourceKind,
+    hash: blake3::Hash,
+    text: String,
+    /// The facts the book uses: the last extraction of a text that parsed.
+    good: Extracted,
+    /// The diagnostics of the current text (those of `good` when it is current).
+    diagnostics: Vec<Diagnostic>,
+    /// The current text does not parse and `good` is from an earlier one.
+    held: bool,
+}
+
+/// What one update did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Update {
+    /// Files whose text was extracted again.
+    pub extracted: Vec<String>,
+    /// Files dropped from the book.
+    pub removed: Vec<String>,
+    /// Pages rendered (the rest came from the page cache).
+    pub rendered: usize,
+    /// The whole tree was walked again (a new file, a folder, ignore rules, the config).
+    pub rescanned: bool,
+}
+
+/// The book of one tree, kept up to date by [`Session::apply`].
+pub struct Session {
+    pub root: PathBuf,
+    pub out: PathBuf,
+    /// The output folder relative to the root, when it is inside it.
+    out_rel: Option<String>,
+    pub config: Config,
+    files: BTreeMap<String, Cached>,
+    /// Scan diagnostics (skipped files, walk errors) by the file they name.
+    scan_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
+    /// Lines of `opsbook.lock` that could not be read.
+    lock_diagnostics: Vec<Diagnostic>,
+    templates: BTreeMap<String, String>,
+    pages: PageCache,
+    pub graph: Graph,
+    pub analysis: Analysis,
+    pub site: Site,
+    /// Every diagnostic, sorted by file and line, as [`crate::Book::diagnostics`].
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Session {
+    /// Scans and builds the whole tree. `progress` is called with (files extracted, total).
+    pub fn open(root: &Path, config: Config, out: &Path, progress: &(dyn Fn(usize, usize) + Sync)) -> Session {
+        let mut session = Session {
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            out_rel: relative_out(root, out),
+            config,
+            files: BTreeMap::new(),
+            scan_diagnostics: BTreeMap::new(),
+            lock_diagnostics: Vec::new(),
+            templates: BTreeMap::new(),
+            pages: PageCache::default(),
+            graph: Graph::default(),
+            analysis: Analysis::default(),
+            site: Site::default(),
+            diagnostics: Vec::new(),
+        };
+        session.read_lock();
+        session.rescan(&mut Update::default(), progress);
+        session.templates = scan::templates(&session.root.join(&session.config.templates));
+        session.rebuild(&mut Update::default());
+        session
+    }
+
+    /// The output folder relative to the root, `/`-separated, when it is inside it.
+    pub fn out_rel(&self) -> Option<&str> {
+        self.out_rel.as_deref()
+    }
+
+    /// Walks the whole tree again (after the watcher lost events); only files whose text
+    /// changed are extracted.
+    pub fn refresh(&mut self) -> Update {
+        let mut update = Update::default();
+        self.templates = scan::templates(&self.root.join(&self.config.templates));
+        self.pages.clear();
+        self.rescan(&mut update, &|_, _| {});
+        self.rebuild(&mut update);
+        update
+    }
+
+    /// Files whose current text does not parse, whose last good facts stay in the book.
+    pub fn held(&self) -> Vec<&str> {
+        self.files.iter().filter(|(_, c)| c.held).map(|(p, _)| p.as_str()).collect()
+    }
+
+    /// The texts of every file read, for diagnostic snippets.
+    pub fn texts(&self) -> crate::cmd::report::Texts<'_> {
+        self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect()
+    }
+
+    /// The current diagnostics of one file.
+    pub fn file_diagnostics(&self, rel: &str) -> Vec<&Diagnostic> {
+        let extracted = self.files.get(rel).map(|c| c.diagnostics.as_slice()).unwrap_or_default();
+        let scanned = self.scan_diagnostics.get(rel).map(Vec::as_slice).unwrap_or_default();
+        scanned.iter().chain(extracted).collect()
+    }
+
+    /// Replaces the config (after `opsbook.toml` changed): the tree is walked again (the
+    /// globs may differ) and every page is rendered again; the extraction cache stays.
+    pub fn set_config(&mut self, config: Config) -> Update {
+        let mut update = Update::default();
+        self.config = config;
+        self.read_lock();
+        self.pages.clear();
+        self.templates = scan::templates(&self.root.join(&self.config.templates));
+        self.rescan(&mut update, &|_, _| {});
+        self.rebuild(&mut update);
+        update
+    }
+
+    /// Brings the book up to date with changes to `paths` (relative to the root, `/`
+    /// separators). A changed file the session knows is read alone; anything else that can
+    /// change which files are read (a new file, a folder, ignore rules) walks the tree again,
+    /// still extracting only files whose text changed.
+    pub fn apply(&mut self, paths: &[String]) -> Update {
+        let mut update = Update::default();
+        let out_rel = self.out_rel.clone();
+        let mut rescan = false;
+        let mut templates = false;
+        let mut lock = false;
+        let mut known = Vec::new();
+        for rel in paths {
+            match classify_change(rel, out_rel.as_deref(), &self.config.templates, &self.config.runbooks) {
+                ChangeKind::Ignored | ChangeKind::Temporary | ChangeKind::Output => {}
+                ChangeKind::Lock => lock = true,
+                // The caller reloads the config and calls `set_config`.
+                ChangeKind::Config => {}
+                ChangeKind::Template => templates = true,
+                ChangeKind::IgnoreRules => rescan = true,
+                ChangeKind::Source(_) => {
+                    if self.files.contains_key(rel) || self.scan_diagnostics.contains_key(rel) {
+                        known.push(rel.clone());
+                    } else {
+                        rescan = true;
+                    }
+                }
+                ChangeKind::Other => {
+                    let prefix = format!("{rel}/");
+                    if self.files.keys().chain(self.scan_diagnostics.keys()).any(|p| p.starts_with(&prefix))
+                        || self.root.join(rel).is_dir()
+                    {
+                        rescan = true;
+                    }
+                }
+            }
+        }
+        if templates {
+            self.templates = scan::templates(&self.root.join(&self.config.templates));
+            self.pages.clear();
+        }
+        if rescan {
+            self.rescan(&mut update, &|_, _| {});
+        } else {
+            for rel in &known {
+                let (file, diagnostics) = scan::read_one(&self.root, rel, &self.config);
+                self.scan_diagnostics.remove(rel);
+                if !diagnostics.is_empty() {
+                    self.scan_diagnostics.insert(rel.clone(), diagnostics);
+                }
+                match file {
+                    Some(file) => {
+                        let hash = blake3::hash(file.text.as_bytes());
+                        if self.files.get(rel).is_none_or(|c| c.hash != hash) {
+                            let x = extract::extract(file.kind, &file.path, &file.text);
+                            self.store(file, hash, x);
+                            update.extracted.push(rel.clone());
+                        }
+                    }
+                    None => {
+                        if self.files.remove(rel).is_some() {
+                            update.removed.push(rel.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if lock {
+            self.read_lock();
+        }
+        if rescan || templates || lock || !update.extracted.is_empty() || !update.removed.is_empty() {
+            self.rebuild(&mut update);
+        }
+        update
+    }
+
+    /// Walks the whole tree again; files whose text is unchanged keep their facts.
+    fn rescan(&mut self, update: &mut Update, progress: &(dyn Fn(usize, usize) + Sync)) {
+        update.rescanned = true;
+        let inventory = scan::scan(&self.root, &self.config, &self.out);
+        self.scan_diagnostics.clear();
+        for d in inventory.diagnostics {
+            self.scan_diagnostics.entry(d.source.file.clone()).or_default().push(d);
+        }
+        let mut fresh = Vec::new();
+        let mut keep = BTreeSet::new();
+        for file in inventory.files {
+            let hash = blake3::hash(file.text.as_bytes());
+            match self.files.get(&file.path) {
+                Some(c) if c.hash == hash && c.kind == file.kind => {
+                    keep.insert(file.path);
+                }
+                _ => fresh.push((file, hash)),
+            }
+        }
+        let dropped: Vec<String> = self
+            .files
+            .keys()
+            .filter(|p| !keep.contains(*p) && !fresh.iter().any(|(f, _)| &f.path == *p))
+            .cloned()
+            .collect();
+        for p in dropped {
+            self.files.remove(&p);
+            update.removed.push(p);
+        }
+        let total = fresh.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let extracted: Vec<Extracted> = fresh
+            .par_iter()
+            .map(|(f, _)| {
+                let x = extract::extract(f.kind, &f.path, &f.text);
+                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                x
+            })
+            .collect();
+        for ((file, hash), x) in fresh.into_iter().zip(extracted) {
+            update.extracted.push(file.path.clone());
+            self.store(file, hash, x);
+        }
+    }
+
+    /// Reads `opsbook.lock` into the config, as [`crate::run`] does; its diagnostics are
+    /// kept with the scan's, by its name.
+    fn read_lock(&mut self) {
+        self.config.lock = scan::lock(&self.root);
+        let diagnostics = std::mem::take(&mut self.config.lock.diagnostics);
+        self.lock_diagnostics = diagnostics;
+    }
+
+    /// Records a file's new extraction. A text that no longer parses keeps the facts of
+    /// the last one that did.
+    fn store(&mut self, file: ScannedFile, hash: blake3::Hash, x: Extracted) {
+        let broken = x.diagnostics.iter().any(|d| d.code == "parse-error");
+        let previous = self.files.remove(&file.path);
+        let cached = match previous {
+            Some(prev) if broken && prev.kind == file.kind && prev.good != Extracted::default() => Cached {
+                kind: file.kind,
+                hash,
+                text: file.text,
+                good: Extracted { facts: prev.good.facts, diagnostics: x.diagnostics.clone() },
+                diagnostics: x.diagnostics,
+                held: true,
+            },
+            _ => Cached {
+                kind: file.kind,
+                hash,
+                text: file.text,
+                diagnostics: x.diagnostics.clone(),
+                good: x,
+                held: false,
+            },
+        };
+        self.files.insert(file.path, cached);
+    }
+
+    /// Model, analysis and render from the cached facts, in the order [`crate::run`] uses.
+    fn rebuild(&mut self, update: &mut Update) {
+        let mut diagnostics: Vec<Diagnostic> = self.scan_diagnostics.values().flatten().cloned().collect();
+        diagnostics.extend(self.lock_diagnostics.iter().cloned());
+        diagnostics.extend(self.files.values().flat_map(|c| c.diagnostics.iter().cloned()));
+        let graph = model::build(self.files.values().map(|c| &c.good.facts));
+        let texts: analyze::suppress::Texts = self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect();
+        let analysis = analyze::analyze_sources(&graph, &diagnostics, &self.config, &texts);
+        let (site, render_diags) =
+            render::render_cached(&graph, &analysis, &self.config, &self.templates, &mut self.pages);
+        update.rendered = self.pages.rendered;
+        diagnostics.extend(render_diags);
+        diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
+        self.graph = graph;
+        self.analysis = analysis;
+        self.site = site;
+        self.diagnostics = diagnostics;
+    }
+}
+
+/// `out` relative to `root` with `/` separators, comparing real paths (links resolved), so
+/// `--out /abs/path/repo/book` and `./book` are the same folder.
+fn relative_out(root: &Path, out: &Path) -> Option<String> {
+    let real = |p: &Path| {
+        p.canonicalize().ok().or_else(|| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            Some(parent.canonicalize().ok()?.join(p.file_name()?))
+        })
+    };
+    let rel = real(out)?.strip_prefix(real(root)?).ok()?.to_path_buf();
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    let rel = parts?.join("/");
+    (!rel.is_empty()).then_some(rel)
+}
+
+#[cfg(test)]
+mod tests;

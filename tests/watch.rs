@@ -1,0 +1,301 @@
+//! End-to-end: `opsbook watch` and `opsbook serve` as processes on a temporary tree, edited
+//! the way editors and people edit. Every wait is bounded polling, never a fixed sleep.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How long anything may take on a loaded machine before a test gives up.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn step(name: &str, timeout_s: u32) -> String {
+    format!(
+        "/// The {name} step.\n///\n/// # Operations\n/// - workflow: checkout\n/// - depends-on: payments-db\n\
+         /// - timeout: {timeout_s}s\n/// - idempotent: yes\n/// - owner: team-payments\n///\n/// # Recovery\n\
+         /// 1. Retry the {name} step.\npub async fn {name}() {{}}\n"
+    )
+}
+
+/// A running `opsbook` process, killed when the test ends, even by a panic.
+struct Running {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Running {
+    fn start(args: &[&str], dir: &Path) -> Running {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("opsbook"))
+            .args(args)
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("opsbook starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let pipe = child.stderr.take().unwrap();
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Running { child, stderr }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until `ready` holds, or fails with what the process printed.
+    fn wait_for(&mut self, what: &str, mut ready: impl FnMut(&str) -> bool) {
+        let start = Instant::now();
+        while !ready(&self.stderr()) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("opsbook exited ({status}) while waiting for {what}:\n{}", self.stderr());
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {what}; opsbook printed:\n{}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn graph(book: &Path) -> Option<Value> {
+    serde_json::from_str(&std::fs::read_to_string(book.join("graph.json")).ok()?).ok()
+}
+
+fn step_node(graph: &Value, name: &str) -> Option<Value> {
+    graph["nodes"].as_array()?.iter().find(|n| n["kind"] == "step" && n["name"] == name).cloned()
+}
+
+fn timeout_of(book: &Path, name: &str) -> Option<u64> {
+    step_node(&graph(book)?, name)?["timeout_ms"].as_u64()
+}
+
+fn tree() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("shop");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/pay.rs"), step("charge_card", 5)).unwrap();
+    std::fs::write(root.join("compose.yaml"), "services:\n  api:\n    image: api:1\n").unwrap();
+    let book = root.join("book");
+    (dir, root, book)
+}
+
+#[test]
+fn watch_follows_edits_renames_breaks_and_deletes() {
+    let (_dir, root, book) = tree();
+    let mut w = Running::start(&["watch"], &root);
+    w.wait_for("the first build", |_| timeout_of(&book, "charge_card") == Some(5000));
+    w.wait_for("the watcher", |err| err.contains("Watching for changes"));
+
+    // A plain write.
+    std::fs::write(root.join("src/pay.rs"), step("charge_card", 9)).unwrap();
+    w.wait_for("the edited timeout", |_| timeout_of(&book, "charge_card") == Some(9000));
+    let page = common::read(&book, "steps/charge-card.html");
+    assert!(page.contains("9 s") || page.contains("9s"), "the runbook shows the new timeout");
+    w.wait_for("the rebuild line", |err| err.contains("Rebuilt after src/pay.rs"));
+
+    // An editor's save: a temporary file renamed over the source.
+    std::fs::write(root.join("src/.pay.rs.swp"), step("charge_card", 12)).unwrap();
+    std::fs::rename(root.join("src/.pay.rs.swp"), root.join("src/pay.rs")).unwrap();
+    w.wait_for("the renamed-over timeout", |_| timeout_of(&book, "charge_card") == Some(12000));
+
+    // A broken edit: the last good facts stay, the diagnostic is printed with its line.
+    std::fs::write(root.join("src/pay.rs"), "/// The charge_card step.\npub async fn charge_card( {\n").unwrap();
+    w.wait_for("the parse error", |err| err.contains("src/pay.rs does not parse"));
+    assert!(w.stderr().contains("src/pay.rs:2:"), "the diagnostic names the line:\n{}", w.stderr());
+    w.wait_for("the parse-error finding", |_| {
+        graph(&book).is_some_and(|g| common::findings(&g, "parse-error").iter().any(|f| f["file"] == "src/pay.rs"))
+    });
+    assert_eq!(timeout_of(&book, "charge_card"), Some(12000), "the last good facts stay");
+    assert!(book.join("steps/charge-card.html").is_file());
+
+    // A new file, then its deletion: its page comes and goes.
+    std::fs::write(root.join("src/ship.rs"), step("ship_order", 30)).unwrap();
+    w.wait_for("the new step", |_| timeout_of(&book, "ship_order") == Some(30000));
+    assert!(book.join("steps/ship-order.html").is_file());
+    std::fs::remove_file(root.join("src/ship.rs")).unwrap();
+    w.wait_for("the deleted step", |_| graph(&book).is_some_and(|g| step_node(&g, "ship_order").is_none()));
+    assert!(!book.join("steps/ship-order.html").exists(), "a deleted file's page goes");
+
+    // Fixed again, the book equals a fresh build of the tree, file for file.
+    std::fs::write(root.join("src/pay.rs"), step("charge_card", 7)).unwrap();
+    w.wait_for("the fixed file", |_| timeout_of(&book, "charge_card") == Some(7000));
+    w.wait_for("no parse error", |_| graph(&book).is_some_and(|g| common::findings(&g, "parse-error").is_empty()));
+    drop(w);
+    let (fresh, output) = common::build(&root);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let fresh = fresh.path().join("book");
+    for page in ["graph.json", "index.html", "failure-points.html", "steps/charge-card.html"] {
+        assert_eq!(common::read(&book, page), common::read(&fresh, page), "{page}");
+    }
+}
+
+#[test]
+fn watch_follows_a_renamed_and_a_removed_folder() {
+    let (_dir, root, book) = tree();
+    std::fs::create_dir_all(root.join("billing")).unwrap();
+    std::fs::write(root.join("billing/invoice.rs"), step("send_invoice", 20)).unwrap();
+    let mut w = Running::start(&["watch"], &root);
+    w.wait_for("the first build", |_| timeout_of(&book, "send_invoice") == Some(20000));
+    w.wait_for("the watcher", |err| err.contains("Watching for changes"));
+    // A renamed folder: the facts follow the files to their new paths.
+    std::fs::rename(root.join("billing"), root.join("invoicing")).unwrap();
+    w.wait_for("the renamed folder", |_| {
+        graph(&book)
+            .and_then(|g| step_node(&g, "send_invoice"))
+            .is_some_and(|n| n["sources"][0]["file"] == "invoicing/invoice.rs")
+    });
+    std::fs::remove_dir_all(root.join("invoicing")).unwrap();
+    w.wait_for("the removed folder", |_| graph(&book).is_some_and(|g| step_node(&g, "send_invoice").is_none()));
+    assert!(!book.join("steps/send-invoice.html").exists());
+    assert_eq!(timeout_of(&book, "charge_card"), Some(5000), "the other files stay");
+}
+
+/// One HTTP/1.1 GET over a plain socket: the head and the body.
+fn get(port: u16, path: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// Opens the event stream and reads until `until` appears in it.
+fn events_until(port: u16, until: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(stream, "GET /__opsbook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0; 4096];
+    let start = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        assert!(start.elapsed() < PATIENCE, "no `{until}` in the events: {}", String::from_utf8_lossy(&seen));
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the event stream ended: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+fn port_of(stderr: &str) -> Option<u16> {
+    let rest = stderr.split("Serving the book at http://127.0.0.1:").nth(1)?;
+    rest.split('/').next()?.parse().ok()
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn serve_answers_on_loopback_with_live_reload_in_html_only() {
+    let (_dir, root, book) = tree();
+    let mut s = Running::start(&["serve", "--port", "0"], &root);
+    s.wait_for("the server", |err| port_of(err).is_some());
+    let port = port_of(&s.stderr()).unwrap();
+
+    let (head, body) = get(port, "/");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-type: text/html"), "{head}");
+    assert!(body.contains("<script src=\"/__opsbook/livereload.js\"></script>"), "{body}");
+    let (head, body) = get(port, "/steps/charge-card.html");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.contains("charge_card") && body.contains("/__opsbook/livereload.js"));
+    assert!(
+        !common::read(&book, "steps/charge-card.html").contains("livereload"),
+        "only served pages get the script, not the book on disk"
+    );
+    let (head, body) = get(port, "/graph.json");
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+    assert!(!body.contains("livereload"), "no script in graph.json");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["schema"], "opsbook.graph/v1");
+    let (head, body) = get(port, "/__opsbook/livereload.js");
+    assert!(head.starts_with("HTTP/1.1 200") && body.contains("EventSource"), "{head}");
+    for outside in ["/../compose.yaml", "/%2e%2e/compose.yaml", "/.opsbook-book", "/nope.html"] {
+        let (head, _) = get(port, outside);
+        assert!(head.starts_with("HTTP/1.1 404"), "{outside}: {head}");
+    }
+
+    // The event stream says the tree builds, then that it does not, with the diagnostic.
+    let ok = events_until(port, "event: ok");
+    assert!(ok.to_ascii_lowercase().contains("content-type: text/event-stream"), "{ok}");
+    std::fs::write(root.join("src/pay.rs"), "pub async fn charge_card( {\n").unwrap();
+    s.wait_for("the broken build", |err| err.contains("src/pay.rs does not parse"));
+    let broken = events_until(port, "parse-error");
+    assert!(broken.contains("event: broken") && broken.contains("src/pay.rs:1:"), "{broken}");
+    let (_, body) = get(port, "/steps/charge-card.html");
+    assert!(body.contains("charge_card"), "the last good page is still served");
+
+    // A fix is announced to open pages as a reload.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(stream, "GET /__opsbook/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: broken") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0);
+        seen.extend_from_slice(&buf[..n]);
+    }
+    std::fs::write(root.join("src/pay.rs"), step("charge_card", 8)).unwrap();
+    while !String::from_utf8_lossy(&seen).contains("event: reload") {
+        let n = stream.read(&mut buf).expect("a reload event within the patience");
+        assert!(n > 0);
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(timeout_of(&book, "charge_card"), Some(8000));
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn serve_stops_cleanly_on_ctrl_c() {
+    let (_dir, root, _book) = tree();
+    let mut s = Running::start(&["serve", "--port", "0"], &root);
+    s.wait_for("the server", |err| port_of(err).is_some());
+    let port = port_of(&s.stderr()).unwrap();
+    // An open event stream must not keep the server from stopping.
+    let _open = events_until(port, "event: ok");
+    let status = Command::new("kill").args(["-INT", &s.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < PATIENCE, "still running after Ctrl-C:\n{}", s.stderr());
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit}: {}", s.stderr());
+    s.wait_for("the goodbye", |err| err.contains("Stopped."));
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let (_dir, root, book) = tree();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = common::opsbook().args(["serve", "--port", &port]).arg(&root).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = common::stderr(&output);
+    assert!(err.contains(&format!("127.0.0.1:{port}")) && err.contains("in use"), "{err}");
+    assert!(!book.exists(), "nothing was built");
+}
