@@ -42,11 +42,11 @@ fn args() -> Args {
             "--files" => a.files = num("--files").max(2),
             "--runs" => a.runs = num("--runs").max(1),
             "--no-mdbook" => a.mdbook = false,
-            "generate" | "floor" => a.mode = arg,
+            "generate" | "floor" | "stages" => a.mode = arg,
             _ if a.mode != "report" && a.dir.is_none() => a.dir = Some(PathBuf::from(arg)),
             _ => die(&format!(
                 "unknown argument `{arg}`; usage: scale [--services N] [--files M] [--runs R] [--no-mdbook] \
-                 | generate DIR [--services N] [--files M] | floor DIR"
+                 | generate DIR [--services N] [--files M] | floor DIR | stages DIR"
             )),
         }
     }
@@ -71,8 +71,42 @@ fn main() {
             let (files, bytes) = floor(&dir);
             println!("{files} Rust files, {bytes} bytes parsed");
         }
+        "stages" => stages(&a.dir.unwrap_or_else(|| die("stages needs a folder"))),
         _ => report(&a),
     }
+}
+
+/// The pipeline of `opsbook::run` in this process, each stage timed: where a build's time
+/// goes.
+fn stages(root: &Path) {
+    use opsbook::{analyze, extract, model, render, scan};
+    use rayon::prelude::*;
+    let config = opsbook::config::parse("").unwrap();
+    let out = root.join("book");
+    let mut last = Instant::now();
+    let mut lap = |stage: &str| {
+        println!("{stage:<10} {:>9.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+        last = Instant::now();
+    };
+    let inventory = scan::scan(root, &config, &out);
+    lap("scan");
+    let extracted: Vec<extract::Extracted> =
+        inventory.files.par_iter().map(|f| extract::extract(f.kind, &f.path, &f.text)).collect();
+    lap("extract");
+    let diagnostics: Vec<_> = extracted.iter().flat_map(|x| x.diagnostics.iter().cloned()).collect();
+    let graph = model::build(extracted.iter().map(|x| &x.facts));
+    lap("model");
+    let analysis = analyze::analyze(&graph, &diagnostics, &config);
+    lap("analyze");
+    let (site, _) = render::render(&graph, &analysis, &config, &inventory.templates);
+    lap("render");
+    let bytes: usize = site.files.values().map(Vec::len).sum();
+    println!(
+        "{} files scanned, {} nodes, {} pages, {bytes} bytes",
+        inventory.files.len(),
+        graph.graph.node_count(),
+        site.files.len()
+    );
 }
 
 /// Writes the generated tree into `dir` (emptied first). Returns the file count and digest.
