@@ -212,7 +212,15 @@ fn bench_tree(name: &str, tree: &Path, work: &Path, runs: usize, mdbook: Option<
     let me = std::env::current_exe().unwrap();
     let opsbook = Path::new(env!("CARGO_BIN_EXE_opsbook"));
     let out = work.join("book");
-    let (rust_files, _) = floor(tree);
+    // Counted, not parsed, here: this process must stay small, since a child's peak memory
+    // counts what it shares with its parent when it forks.
+    let rust_files = ignore::WalkBuilder::new(tree)
+        .hidden(false)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs"))
+        .count();
     let floor_cmd = || {
         let mut c = Command::new(&me);
         c.arg("floor").arg(tree);
@@ -230,9 +238,10 @@ fn bench_tree(name: &str, tree: &Path, work: &Path, runs: usize, mdbook: Option<
     measure(&mut floor_cmd());
     build();
     let (mut floors, mut builds, mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
+    for run in 1..=runs {
         let f = measure(&mut floor_cmd());
         let b = build();
+        eprintln!("{name}: run {run}/{runs}: floor {}, build {}", secs(f.wall), secs(b.wall));
         ratios.push(b.wall.as_secs_f64() / f.wall.as_secs_f64());
         cpu_ratios.push(b.cpu.as_secs_f64() / f.cpu.as_secs_f64().max(1e-6));
         floors.push(f);
