@@ -44,6 +44,17 @@ pub struct Book {
 /// Runs scan, extract, model, analyze and render over `root`. `out` is only used to keep
 /// the output folder out of the scan; nothing is written.
 pub fn run(root: &Path, config: &Config, out: &Path) -> Book {
+    run_with(root, config, out, extract::extract)
+}
+
+/// [`run`] with another extraction function: the tests compare books built with
+/// [`extract::extract_unfiltered`] (every Rust file parsed) against the pre-filtered path.
+pub fn run_with(
+    root: &Path,
+    config: &Config,
+    out: &Path,
+    extract: fn(scan::SourceKind, &str, &str) -> Extracted,
+) -> Book {
     let mut inventory = scan::scan(root, config, out);
     inventory.templates = scan::templates(&root.join(&config.templates));
     // The analysis compares runbooks with the lock, which lives beside the sources.
@@ -51,8 +62,7 @@ pub fn run(root: &Path, config: &Config, out: &Path) -> Book {
     config.lock = scan::lock(root);
     inventory.diagnostics.append(&mut config.lock.diagnostics);
     let config = &config;
-    let extracted: Vec<Extracted> =
-        inventory.files.par_iter().map(|f| extract::extract(f.kind, &f.path, &f.text)).collect();
+    let extracted: Vec<Extracted> = inventory.files.par_iter().map(|f| extract(f.kind, &f.path, &f.text)).collect();
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.extend(extracted.iter().flat_map(|x| x.diagnostics.iter().cloned()));
     let graph = model::build(extracted.iter().map(|x| &x.facts));

@@ -69,13 +69,13 @@ fn broken_rust_and_yaml_are_parse_errors_and_the_rest_is_documented() {
     let errors = findings(&g, "parse-error");
     let at: Vec<(&str, u64)> =
         errors.iter().map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap())).collect();
-    assert!(at.contains(&("api/src/broken.rs", 5)), "{at:?}");
+    assert!(at.contains(&("api/src/broken.rs", 7)), "{at:?}");
     assert!(at.contains(&("compose.override.yaml", 4)), "{at:?}");
     // Everything else is still in the book.
     node(&g, "step:capture");
     node(&g, "service:api");
     let err = stderr(&output);
-    assert!(err.contains("parse-error") && err.contains("api/src/broken.rs:5"), "{err}");
+    assert!(err.contains("parse-error") && err.contains("api/src/broken.rs:7"), "{err}");
 }
 
 #[test]

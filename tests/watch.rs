@@ -120,9 +120,13 @@ fn watch_follows_edits_renames_breaks_and_deletes() {
     w.wait_for("the renamed-over timeout", |_| timeout_of(&book, "charge_card") == Some(12000));
 
     // A broken edit: the last good facts stay, the diagnostic is printed with its line.
-    std::fs::write(root.join("src/pay.rs"), "/// The charge_card step.\npub async fn charge_card( {\n").unwrap();
+    std::fs::write(
+        root.join("src/pay.rs"),
+        "/// The charge_card step.\n///\n/// # Operations\n/// - timeout: 12s\npub async fn charge_card( {\n",
+    )
+    .unwrap();
     w.wait_for("the parse error", |err| err.contains("src/pay.rs does not parse"));
-    assert!(w.stderr().contains("src/pay.rs:2:"), "the diagnostic names the line:\n{}", w.stderr());
+    assert!(w.stderr().contains("src/pay.rs:5:"), "the diagnostic names the line:\n{}", w.stderr());
     w.wait_for("the parse-error finding", |_| {
         graph(&book).is_some_and(|g| common::findings(&g, "parse-error").iter().any(|f| f["file"] == "src/pay.rs"))
     });
@@ -237,10 +241,10 @@ fn serve_answers_on_loopback_with_live_reload_in_html_only() {
     // The event stream says the tree builds, then that it does not, with the diagnostic.
     let ok = events_until(port, "event: ok");
     assert!(ok.to_ascii_lowercase().contains("content-type: text/event-stream"), "{ok}");
-    std::fs::write(root.join("src/pay.rs"), "pub async fn charge_card( {\n").unwrap();
+    std::fs::write(root.join("src/pay.rs"), "/// # Operations\npub async fn charge_card( {\n").unwrap();
     s.wait_for("the broken build", |err| err.contains("src/pay.rs does not parse"));
     let broken = events_until(port, "parse-error");
-    assert!(broken.contains("event: broken") && broken.contains("src/pay.rs:1:"), "{broken}");
+    assert!(broken.contains("event: broken") && broken.contains("src/pay.rs:2:"), "{broken}");
     let (_, body) = get(port, "/steps/charge-card.html");
     assert!(body.contains("charge_card"), "the last good page is still served");
 

@@ -100,6 +100,15 @@ pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
     }
 }
 
+/// [`extract`], but every Rust file is parsed, even one the literal pre-filter
+/// (`rust::prefilter`) passes over: the reference the pre-filter is tested against.
+pub fn extract_unfiltered(kind: SourceKind, path: &str, text: &str) -> Extracted {
+    match kind {
+        SourceKind::Rust => rust::extract_unfiltered(path, text),
+        _ => extract(kind, path, text),
+    }
+}
+
 /// A format's cheap test of a file's text.
 type Claims = fn(&str) -> bool;
 /// A format's reader: a file's path and text to its facts.

@@ -1,6 +1,6 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::NodeIndex;
 
@@ -70,6 +70,9 @@ struct Builder {
     by_slug: BTreeMap<(NodeKind, String), BTreeMap<String, Vec<NodeIndex>>>,
     edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
     slugs: BTreeSet<(NodeKind, String)>,
+    /// The last suffix tried for a base slug: a slug once taken stays taken, so the search
+    /// for a free `base-n` goes on from there instead of from 2.
+    suffixes: HashMap<(NodeKind, String), usize>,
     finished: bool,
 }
 
@@ -130,10 +133,15 @@ impl Builder {
             None => slugify(name),
         };
         let mut slug = base.clone();
-        let mut n = 2;
-        while self.slugs.contains(&(kind, slug.clone())) {
-            slug = format!("{base}-{n}");
-            n += 1;
+        if self.slugs.contains(&(kind, slug.clone())) {
+            let n = self.suffixes.entry((kind, base.clone())).or_insert(1);
+            loop {
+                *n += 1;
+                slug = format!("{base}-{n}");
+                if !self.slugs.contains(&(kind, slug.clone())) {
+                    break;
+                }
+            }
         }
         self.slugs.insert((kind, slug.clone()));
         let id = format!("{}:{slug}", kind.as_str());
@@ -164,6 +172,25 @@ impl Builder {
     /// file lives in.
     fn implied_edges(&mut self, packages: &[&PackageFact]) -> Vec<EdgeFact> {
         self.materialise();
+        // The package of a file is the one of its deepest folder that has one; `packages`
+        // comes deepest first, and of two in one folder the first wins.
+        let mut by_dir: HashMap<&str, &PackageFact> = HashMap::new();
+        for p in packages {
+            by_dir.entry(p.dir.as_str()).or_insert(p);
+        }
+        let package_of = |file: &str| -> Option<&PackageFact> {
+            let mut dir = file;
+            loop {
+                dir = match dir.rfind('/') {
+                    Some(i) => &dir[..i],
+                    None if !dir.is_empty() => "",
+                    None => return None,
+                };
+                if let Some(p) = by_dir.get(dir) {
+                    return Some(p);
+                }
+            }
+        };
         let mut out = Vec::new();
         let nodes: Vec<NodeIndex> = self.graph.graph.node_indices().collect();
         for idx in nodes {
@@ -183,7 +210,7 @@ impl Builder {
             if node.kind == NodeKind::Step
                 && node.attrs.service.is_none()
                 && let Some(file) = node.sources.first().map(|s| s.file.clone())
-                && let Some(pkg) = packages.iter().find(|p| in_dir(&file, &p.dir))
+                && let Some(pkg) = package_of(&file)
                 && self.by_name.contains_key(&(NodeKind::Service, pkg.name.clone()))
             {
                 let mut e =
@@ -403,13 +430,23 @@ impl Builder {
 /// wherever they are defined: `depends_on` edges, so the Service's blast radius is right.
 fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
     let g = &graph.graph;
+    // The nodes that carry each pod label, in index order: a selector looks only at the
+    // nodes that carry its first label.
+    let mut carriers: HashMap<&(String, String), Vec<NodeIndex>> = HashMap::new();
+    for w in g.node_indices() {
+        for pair in &g[w].attrs.pod_labels {
+            let list = carriers.entry(pair).or_default();
+            if list.last() != Some(&w) {
+                list.push(w);
+            }
+        }
+    }
     let mut out = Vec::new();
     for svc in g.node_indices() {
         let Some(selector) = &g[svc].attrs.selector else { continue };
-        if selector.value.is_empty() {
-            continue;
-        }
-        for w in g.node_indices().filter(|&w| w != svc) {
+        let Some(first) = selector.value.first() else { continue };
+        let candidates = carriers.get(first).map_or(&[][..], Vec::as_slice);
+        for &w in candidates.iter().filter(|&&w| w != svc) {
             let labels = &g[w].attrs.pod_labels;
             if selector.value.iter().all(|pair| labels.contains(pair)) {
                 let words: Vec<String> = selector.value.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -429,10 +466,6 @@ fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
 
 fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, source: &Source) -> EdgeFact {
     EdgeFact { from, to, kind, source: source.clone(), resolve: Resolve::External, detail: None }
-}
-
-fn in_dir(file: &str, dir: &str) -> bool {
-    dir.is_empty() || file.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A service or workflow with no owner of its own, all of whose steps name the same owner,

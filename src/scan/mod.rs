@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
@@ -80,11 +81,18 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
             }
         });
     }
+    // The walk gathers, in its order, what to read and what went wrong; the files are then
+    // read on every core, and their diagnostics keep the walk's order.
+    enum Found {
+        Problem(Diagnostic),
+        File(std::path::PathBuf, String, SourceKind),
+    }
+    let mut found = Vec::new();
     for entry in walker.build() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                inventory.diagnostics.push(walk_error(root, &e));
+                found.push(Found::Problem(walk_error(root, &e)));
                 continue;
             }
         };
@@ -94,11 +102,11 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         let path = entry.path();
         let Some(rel) = relative(root, path) else {
             let shown = path.display().to_string();
-            inventory.diagnostics.push(Diagnostic::warning(
+            found.push(Found::Problem(Diagnostic::warning(
                 "skipped-file",
                 Source::new(shown, 1, 1),
                 "skipped: the file name is not valid UTF-8",
-            ));
+            )));
             continue;
         };
         if exclude.is_match(&rel) || include.as_ref().is_some_and(|inc| !inc.is_match(&rel)) {
@@ -106,9 +114,21 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
         }
         let kind = if is_runbook(&rel, &config.runbooks) { Some(SourceKind::Runbook) } else { classify(&rel) };
         let Some(kind) = kind else { continue };
-        if let Some(file) = read(path, &rel, kind, config, &mut inventory.diagnostics) {
-            inventory.files.push(file);
-        }
+        found.push(Found::File(path.to_path_buf(), rel, kind));
+    }
+    let results: Vec<(Option<ScannedFile>, Vec<Diagnostic>)> = found
+        .into_par_iter()
+        .map(|f| match f {
+            Found::Problem(d) => (None, vec![d]),
+            Found::File(path, rel, kind) => {
+                let mut diagnostics = Vec::new();
+                (read(&path, &rel, kind, config, &mut diagnostics), diagnostics)
+            }
+        })
+        .collect();
+    for (file, diagnostics) in results {
+        inventory.diagnostics.extend(diagnostics);
+        inventory.files.extend(file);
     }
     let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
     for (rel, why) in pruned {

@@ -206,13 +206,13 @@ fn a_broken_edit_keeps_the_last_good_facts_and_reports_the_error() {
     let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
     assert!(session.site.files.contains_key("steps/charge-card.html"), "{:?}", session.site.files.keys());
 
-    fs::write(root.join("src/pay.rs"), "/// half typed\npub async fn charge_card( {\n").unwrap();
+    fs::write(root.join("src/pay.rs"), "/// # Operations\n/// - timeout: 5s\npub async fn charge_card( {\n").unwrap();
     let update = session.apply(&["src/pay.rs".to_string()]);
     assert_eq!(update.extracted, vec!["src/pay.rs".to_string()]);
     assert_eq!(session.held(), vec!["src/pay.rs"]);
     assert!(session.site.files.contains_key("steps/charge-card.html"), "the runbook stays");
     let errors = session.file_diagnostics("src/pay.rs");
-    assert!(errors.iter().any(|d| d.code == "parse-error" && d.source.line == 2), "{errors:?}");
+    assert!(errors.iter().any(|d| d.code == "parse-error" && d.source.line == 3), "{errors:?}");
     let failures = String::from_utf8_lossy(&session.site.files["failure-points.html"]).into_owned();
     assert!(failures.contains("parse-error"), "the failure-points page names the broken file");
 

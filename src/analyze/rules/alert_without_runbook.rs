@@ -13,6 +13,9 @@ const FIXED_PAGES: [&str; 5] = ["index.html", "retries.html", "failure-points.ht
 pub fn check(graph: &Graph, config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     let site = config.site_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    // Every page of the book, gathered once: one look-up per alert, not one pass.
+    let pages: std::collections::HashSet<&str> =
+        if site.is_some() { graph.nodes().map(|(_, n)| n.page.as_str()).collect() } else { Default::default() };
     for (_, node) in graph.nodes() {
         if node.kind != NodeKind::Alert || node.external {
             continue;
@@ -42,7 +45,7 @@ pub fn check(graph: &Graph, config: &Config) -> Vec<Finding> {
             continue;
         };
         let Some(page) = site.and_then(|s| page_in(s, &runbook.value)) else { continue };
-        let known = FIXED_PAGES.contains(&page.as_str()) || graph.nodes().any(|(_, n)| n.page == page);
+        let known = FIXED_PAGES.contains(&page.as_str()) || pages.contains(page.as_str());
         if !known {
             out.push(Finding::new(
                 "alert-without-runbook",

@@ -32,7 +32,8 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
             continue;
         }
         let Some(radius) = analysis.blast_radius.get(&node.id) else { continue };
-        let reached: Vec<&str> = workflows.iter().copied().filter(|w| radius.iter().any(|r| r == w)).collect();
+        let radius: std::collections::HashSet<&str> = radius.iter().map(String::as_str).collect();
+        let reached: Vec<&str> = workflows.iter().copied().filter(|w| radius.contains(w)).collect();
         if reached.len() * 2 <= workflows.len() {
             continue;
         }

@@ -12,6 +12,7 @@ mod eval;
 mod http;
 mod imports;
 mod ops;
+pub mod prefilter;
 mod retry;
 mod spec;
 #[cfg(test)]
@@ -34,11 +35,20 @@ use crate::extract::{EdgeFact, Extracted, NodeFact, NodeRef, Resolve, RetryFact,
 use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
-/// Reads one Rust file. Spans do not outlive the call: when it returns, the thread's
-/// proc-macro2 source map is cleared, so a long `watch` session does not keep every file it
+/// Reads one Rust file, unless its text cannot hold a step ([`prefilter`]). Spans do not
+/// outlive the call: when it returns, the thread's proc-macro2 source map is cleared, so a long `watch` session does not keep every file it
 /// ever parsed in memory. Do not hold proc-macro2 or syn spans across this call on the same
 /// thread.
 pub fn extract(path: &str, text: &str) -> Extracted {
+    if !prefilter::may_hold_facts(text) {
+        return Extracted::default();
+    }
+    extract_unfiltered(path, text)
+}
+
+/// [`extract`] without the literal pre-filter: every file is parsed. A file the pre-filter
+/// passes over gives the same facts here, and no diagnostic but a syntax error.
+pub fn extract_unfiltered(path: &str, text: &str) -> Extracted {
     // syn and this extractor are not expected to panic; if either does on some input, the
     // file gets a diagnostic and the rest of the build goes on.
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text)));

@@ -106,3 +106,61 @@ fn corpus_reqwest_retry_tests_are_tests() {
     assert_eq!(f.code.timeouts[0].library, "reqwest::RequestBuilder::timeout");
     assert_eq!(f.code.timeouts[0].ms, Value::Known(10));
 }
+
+/// Every Rust file of the corpus, the test fixtures and the example: the pre-filter skips
+/// only files whose full read gives nothing, and what it keeps reads the same.
+#[test]
+fn prefilter_drops_no_fact_of_any_real_file() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let roots = [manifest.join("../shared/corpus"), manifest.join("tests/fixtures"), manifest.join("examples")];
+    let (mut kept, mut skipped) = (0, 0);
+    let mut stack: Vec<_> = roots.to_vec();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.to_string_lossy();
+                let full = super::super::extract_unfiltered(&name, &text);
+                assert_eq!(extract(&name, &text), full, "{name}");
+                if super::super::prefilter::may_hold_facts(&text) {
+                    kept += 1;
+                } else {
+                    assert_eq!(full, Extracted::default(), "{name}: skipped but has facts");
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    assert!(kept >= 20 && skipped >= 3, "{kept} files kept, {skipped} skipped");
+}
+
+/// Ordinary code around a step: each step-making word, removed, loses the step; present,
+/// keeps it through the pre-filter.
+#[test]
+fn prefilter_keeps_each_kind_of_step() {
+    for src in [
+        "/// Pushes.\n///\n/// # operations\n/// - owner: team-a\npub fn push() {}",
+        "use tokio_retry::{Retry, strategy::FixedInterval};\npub async fn a() { Retry::spawn(FixedInterval::from_millis(10).take(3), || f()).await; }",
+        "pub fn b() { backoff::retry(backoff::ExponentialBackoff::default(), || op()); }",
+        "use backon::Retryable;\npub async fn c() { fetch.retry(backon::ExponentialBuilder::default()).await; }",
+        "pub fn d() -> C { let p = reqwest_retry::policies::ExponentialBackoff::builder().build_with_max_retries(3); C::new(p) }",
+        "#[doc = \"# Op\\x65rations\"]\n#[doc = \"- owner: team-a\"]\npub fn e() {}",
+    ] {
+        let x = extract(FILE, src);
+        assert_eq!(steps(&x).len(), 1, "{src}: {x:#?}");
+        assert_eq!(x, super::super::extract_unfiltered(FILE, src));
+    }
+}
+
+/// A file with no step-making word is not parsed: a syntax error in it is the compiler's to
+/// report, like a YAML file no format claims.
+#[test]
+fn prefilter_passes_over_broken_ordinary_code() {
+    let src = "pub fn refund(amount: u64) -> u64 {\n    let fee = amount / 100\n    amount - fee\n}\n";
+    assert_eq!(extract(FILE, src), Extracted::default());
+    let full = super::super::extract_unfiltered(FILE, src);
+    assert_eq!(full.diagnostics.len(), 1, "{full:?}");
+}

@@ -1,0 +1,393 @@
+//! The scale benchmark: `cargo bench --bench scale`.
+//!
+//! On a generated monorepo (200 services × 40 Rust files by default) and on the example, it
+//! measures in one run, as child processes timed the same way:
+//! - the floor: walk, read and `syn::parse_file` every `.rs` file on all cores (this same
+//!   binary, `floor DIR`);
+//! - a full `opsbook build` (the release binary) into an empty output folder;
+//! - their ratio, taken pair by pair; peak memory (the child's maximum resident set);
+//!   pages and bytes written;
+//! - mdBook building a Markdown book of the same number of pages, as pages per second.
+//!
+//! Every figure is the median of `--runs` runs (5 by default), after one warm-up run.
+//!
+//! Other modes: `generate DIR [--services N] [--files M]` writes a tree and prints its
+//! digest; `floor DIR` is the floor alone.
+
+mod generator;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Args {
+    mode: String,
+    dir: Option<PathBuf>,
+    services: usize,
+    files: usize,
+    runs: usize,
+    mdbook: bool,
+}
+
+fn args() -> Args {
+    let mut a = Args { mode: "report".into(), dir: None, services: 200, files: 40, runs: 5, mdbook: true };
+    let mut it = std::env::args().skip(1).filter(|s| s != "--bench");
+    while let Some(arg) = it.next() {
+        let mut num = |what: &str| -> usize {
+            let v = it.next().unwrap_or_else(|| die(&format!("{what} needs a number")));
+            v.parse().unwrap_or_else(|_| die(&format!("{what}: `{v}` is not a number")))
+        };
+        match arg.as_str() {
+            "--services" => a.services = num("--services"),
+            "--files" => a.files = num("--files").max(2),
+            "--runs" => a.runs = num("--runs").max(1),
+            "--no-mdbook" => a.mdbook = false,
+            "generate" | "floor" | "stages" => a.mode = arg,
+            _ if a.mode != "report" && a.dir.is_none() => a.dir = Some(PathBuf::from(arg)),
+            _ => die(&format!(
+                "unknown argument `{arg}`; usage: scale [--services N] [--files M] [--runs R] [--no-mdbook] \
+                 | generate DIR [--services N] [--files M] | floor DIR | stages DIR"
+            )),
+        }
+    }
+    a
+}
+
+fn die(msg: &str) -> ! {
+    eprintln!("scale: {msg}");
+    std::process::exit(2)
+}
+
+fn main() {
+    let a = args();
+    match a.mode.as_str() {
+        "generate" => {
+            let dir = a.dir.unwrap_or_else(|| die("generate needs a folder"));
+            let (count, digest) = generate(&dir, a.services, a.files);
+            println!("{count} files in {}, digest {digest:016x}", dir.display());
+        }
+        "floor" => {
+            let dir = a.dir.unwrap_or_else(|| die("floor needs a folder"));
+            let (files, bytes) = floor(&dir);
+            println!("{files} Rust files, {bytes} bytes parsed");
+        }
+        "stages" => stages(&a.dir.unwrap_or_else(|| die("stages needs a folder"))),
+        _ => report(&a),
+    }
+}
+
+/// The pipeline of `opsbook::run` in this process, each stage timed: where a build's time
+/// goes.
+fn stages(root: &Path) {
+    use opsbook::{analyze, extract, model, render, scan};
+    use rayon::prelude::*;
+    let config = opsbook::config::parse("").unwrap();
+    let out = root.join("book");
+    let mut last = Instant::now();
+    let mut lap = |stage: &str| {
+        println!("{stage:<10} {:>9.1} ms", last.elapsed().as_secs_f64() * 1000.0);
+        last = Instant::now();
+    };
+    let inventory = scan::scan(root, &config, &out);
+    lap("scan");
+    let extracted: Vec<extract::Extracted> =
+        inventory.files.par_iter().map(|f| extract::extract(f.kind, &f.path, &f.text)).collect();
+    lap("extract");
+    let diagnostics: Vec<_> = extracted.iter().flat_map(|x| x.diagnostics.iter().cloned()).collect();
+    let graph = model::build(extracted.iter().map(|x| &x.facts));
+    lap("model");
+    let analysis = analyze::analyze(&graph, &diagnostics, &config);
+    lap("analyze");
+    let (site, _) = render::render(&graph, &analysis, &config, &inventory.templates);
+    lap("render");
+    let bytes: usize = site.files.values().map(Vec::len).sum();
+    println!(
+        "{} files scanned, {} nodes, {} pages, {bytes} bytes",
+        inventory.files.len(),
+        graph.graph.node_count(),
+        site.files.len()
+    );
+}
+
+/// Writes the generated tree into `dir` (emptied first). Returns the file count and digest.
+fn generate(dir: &Path, services: usize, files: usize) -> (usize, u64) {
+    let tree = generator::tree(services, files);
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap_or_else(|e| die(&format!("{}: {e}", dir.display())));
+    }
+    for (path, text) in &tree {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap_or_else(|e| die(&format!("{}: {e}", path.display())));
+    }
+    (tree.len(), generator::digest(&tree))
+}
+
+/// The floor: walk (honouring ignore files, as opsbook does), read and parse every `.rs`
+/// file, on every core.
+fn floor(dir: &Path) -> (usize, usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (files, bytes) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    ignore::WalkBuilder::new(dir).hidden(false).require_git(false).build_parallel().run(|| {
+        Box::new(|entry| {
+            if let Ok(e) = entry
+                && e.file_type().is_some_and(|t| t.is_file())
+                && e.path().extension().is_some_and(|x| x == "rs")
+                && let Ok(text) = std::fs::read_to_string(e.path())
+            {
+                // A file that does not parse still cost its parse.
+                let parsed = syn::parse_file(&text);
+                std::hint::black_box(&parsed);
+                files.fetch_add(1, Ordering::Relaxed);
+                bytes.fetch_add(text.len(), Ordering::Relaxed);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    (files.into_inner(), bytes.into_inner())
+}
+
+/// One child process: its wall time and peak resident memory (bytes).
+struct Run {
+    wall: Duration,
+    /// User and system time of the child: less sensitive than wall time to a loaded machine.
+    cpu: Duration,
+    peak: u64,
+}
+
+#[allow(clippy::zombie_processes, reason = "the child is reaped by wait4, which also reads its resource usage")]
+fn measure(cmd: &mut Command) -> Run {
+    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    let start = Instant::now();
+    let child = cmd.spawn().unwrap_or_else(|e| die(&format!("{cmd:?}: {e}")));
+    let mut status = 0;
+    // SAFETY: an all-zero `rusage` is a valid value, and `wait4` writes into the two locals
+    // it is given for the child we spawned.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    if pid < 0 || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) > 1 {
+        die(&format!("{cmd:?} failed (status {status})"));
+    }
+    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    Run { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), peak: usage.ru_maxrss as u64 * 1024 }
+}
+
+fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Files and bytes under `dir`, and how many of the files are HTML pages.
+fn written(dir: &Path) -> (usize, usize, u64) {
+    let (mut files, mut pages, mut bytes) = (0, 0, 0);
+    for e in ignore::WalkBuilder::new(dir).standard_filters(false).build().flatten() {
+        if e.file_type().is_some_and(|t| t.is_file()) {
+            files += 1;
+            pages += usize::from(e.path().extension().is_some_and(|x| x == "html"));
+            bytes += e.metadata().map_or(0, |m| m.len());
+        }
+    }
+    (files, pages, bytes)
+}
+
+struct Figures {
+    name: String,
+    rust_files: usize,
+    floor: Duration,
+    floor_cpu: Duration,
+    floor_peak: u64,
+    build: Duration,
+    build_cpu: Duration,
+    build_peak: u64,
+    ratio: f64,
+    cpu_ratio: f64,
+    pages: usize,
+    files: usize,
+    bytes: u64,
+    mdbook: Option<Duration>,
+}
+
+fn bench_tree(name: &str, tree: &Path, work: &Path, runs: usize, mdbook: Option<&Path>) -> Figures {
+    let me = std::env::current_exe().unwrap();
+    let opsbook = Path::new(env!("CARGO_BIN_EXE_opsbook"));
+    let out = work.join("book");
+    // Counted, not parsed, here: this process must stay small, since a child's peak memory
+    // counts what it shares with its parent when it forks.
+    let rust_files = ignore::WalkBuilder::new(tree)
+        .hidden(false)
+        .require_git(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()) && e.path().extension().is_some_and(|x| x == "rs"))
+        .count();
+    let floor_cmd = || {
+        let mut c = Command::new(&me);
+        c.arg("floor").arg(tree);
+        c
+    };
+    let build = || {
+        if out.exists() {
+            std::fs::remove_dir_all(&out).unwrap();
+        }
+        let mut c = Command::new(opsbook);
+        c.arg("build").arg(tree).arg("--out").arg(&out).arg("--quiet");
+        measure(&mut c)
+    };
+    // Warm the page cache and the binaries.
+    measure(&mut floor_cmd());
+    build();
+    let (mut floors, mut builds, mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for run in 1..=runs {
+        let f = measure(&mut floor_cmd());
+        let b = build();
+        eprintln!("{name}: run {run}/{runs}: floor {}, build {}", secs(f.wall), secs(b.wall));
+        ratios.push(b.wall.as_secs_f64() / f.wall.as_secs_f64());
+        cpu_ratios.push(b.cpu.as_secs_f64() / f.cpu.as_secs_f64().max(1e-6));
+        floors.push(f);
+        builds.push(b);
+    }
+    let (files, pages, bytes) = written(&out);
+    let mdbook = mdbook.map(|bin| {
+        let book = work.join("mdbook");
+        markdown_book(&book, pages);
+        let run = || {
+            let mut c = Command::new(bin);
+            c.arg("build").arg(&book);
+            measure(&mut c).wall
+        };
+        run();
+        median((0..runs).map(|_| run()).collect())
+    });
+    Figures {
+        name: name.into(),
+        rust_files,
+        floor: median(floors.iter().map(|r| r.wall).collect()),
+        floor_cpu: median(floors.iter().map(|r| r.cpu).collect()),
+        floor_peak: median(floors.iter().map(|r| r.peak).collect()),
+        build: median(builds.iter().map(|r| r.wall).collect()),
+        build_cpu: median(builds.iter().map(|r| r.cpu).collect()),
+        build_peak: median(builds.iter().map(|r| r.peak).collect()),
+        ratio: median(ratios),
+        cpu_ratio: median(cpu_ratios),
+        pages,
+        files,
+        bytes,
+        mdbook,
+    }
+}
+
+/// A Markdown book of `pages` runbook-like chapters for mdBook.
+fn markdown_book(dir: &Path, pages: usize) {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("src/pages")).unwrap();
+    std::fs::write(dir.join("book.toml"), "[book]\ntitle = \"Operations\"\nsrc = \"src\"\n").unwrap();
+    let mut summary = String::from("# Summary\n\n");
+    for p in 0..pages {
+        let name = generator::service_name(p);
+        summary.push_str(&format!("- [{name} step {p}](pages/p{p:05}.md)\n"));
+        let text = format!(
+            "# {name} step {p}\n\nSends the order to {name}. Owned by **team-{t}**.\n\n## Recovery\n\n\
+             1. Check the {name} dashboard.\n2. Replay with `opsctl replay {name} --since 1h`.\n\n## Failure modes\n\n\
+             - {name} answers 503 while it deploys.\n- The request times out after 10 s and is retried.\n\n## Retries\n\n\
+             | attempt | delay | elapsed |\n| --- | --- | --- |\n| 1 | 0 ms | 0 ms |\n| 2 | 200 ms | 10.2 s |\n| 3 | 400 ms | 20.6 s |\n\n\
+             5 attempts over at most 57.5 s.\n\n## Sources\n\n- `services/{name}/src/m03.rs:{l}`\n",
+            t = p % 6,
+            l = 10 + p % 90
+        );
+        std::fs::write(dir.join(format!("src/pages/p{p:05}.md")), text).unwrap();
+    }
+    std::fs::write(dir.join("src/SUMMARY.md"), summary).unwrap();
+}
+
+/// mdBook, installed with `cargo install --locked` into the benchmark's own folder on first
+/// use (never into the user's cargo home).
+fn mdbook(tools: &Path) -> Result<PathBuf, String> {
+    let bin = tools.join("mdbook/bin/mdbook");
+    if bin.exists() {
+        return Ok(bin);
+    }
+    eprintln!("installing mdBook into {} (once)...", tools.display());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["install", "mdbook", "--locked", "--root"])
+        .arg(tools.join("mdbook"))
+        .env("CARGO_TARGET_DIR", tools.join("mdbook-build"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() && bin.exists() { Ok(bin) } else { Err(format!("cargo install mdbook: {status}")) }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+fn report(a: &Args) {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("opsbook-scale");
+    let tree = base.join(format!("tree-{}x{}", a.services, a.files));
+    // In a child, so this process stays small: a child's peak memory counts the pages it
+    // shares with its parent when it forks.
+    let me = std::env::current_exe().unwrap();
+    let generated = Command::new(&me)
+        .arg("generate")
+        .arg(&tree)
+        .args(["--services", &a.services.to_string(), "--files", &a.files.to_string()])
+        .output()
+        .unwrap_or_else(|e| die(&format!("generate: {e}")));
+    if !generated.status.success() {
+        die(&format!("generate failed: {}", String::from_utf8_lossy(&generated.stderr)));
+    }
+    print!(
+        "generated {} services x {} Rust files: {}",
+        a.services,
+        a.files,
+        String::from_utf8_lossy(&generated.stdout)
+    );
+    let mdbook = if a.mdbook {
+        match mdbook(&base.join("tools")) {
+            Ok(bin) => Some(bin),
+            Err(e) => {
+                println!("mdBook: not available ({e}); its comparison is left out");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/order-to-cash");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("{} runs each, medians; {cores} cores\n", a.runs);
+    let results = [
+        bench_tree("generated", &tree, &base.join("work-generated"), a.runs, mdbook.as_deref()),
+        bench_tree("example", &example, &base.join("work-example"), a.runs, mdbook.as_deref()),
+    ];
+    let row = |label: &str, f: &dyn Fn(&Figures) -> String| {
+        println!("{label:<38} {:>16} {:>16}", f(&results[0]), f(&results[1]));
+    };
+    row("", &|r| r.name.clone());
+    row("Rust files", &|r| r.rust_files.to_string());
+    row("floor: walk+read+syn::parse_file", &|r| secs(r.floor));
+    row("opsbook build (full, release)", &|r| secs(r.build));
+    row("build / floor, wall (pair by pair)", &|r| format!("{:.2}", r.ratio));
+    row("floor CPU time (user+sys)", &|r| secs(r.floor_cpu));
+    row("build CPU time (user+sys)", &|r| secs(r.build_cpu));
+    row("build / floor, CPU (pair by pair)", &|r| format!("{:.2}", r.cpu_ratio));
+    row("peak memory, build", &|r| mib(r.build_peak));
+    row("peak memory, floor", &|r| mib(r.floor_peak));
+    row("pages (HTML) written", &|r| r.pages.to_string());
+    row("files written", &|r| r.files.to_string());
+    row("bytes written", &|r| r.bytes.to_string());
+    row("opsbook pages/s", &|r| format!("{:.0}", r.pages as f64 / r.build.as_secs_f64()));
+    row("mdBook build, same page count", &|r| r.mdbook.map_or("-".into(), secs));
+    row("mdBook pages/s", &|r| r.mdbook.map_or("-".into(), |d| format!("{:.0}", r.pages as f64 / d.as_secs_f64())));
+    // Phase 2 fills this slot: edit one file under `opsbook watch`, time until the book
+    // on disk changes, median and p90 over repeated edits.
+    row("edit-to-book latency in watch", &|_| "not measured".into());
+    println!("\ngoals (about 200x40): build/floor <= 1.00, peak memory <= 500 MiB, edit-to-book <= 100 ms median");
+}
