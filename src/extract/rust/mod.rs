@@ -11,6 +11,7 @@ mod doc;
 mod eval;
 mod http;
 mod imports;
+mod nesting;
 mod ops;
 mod retry;
 mod spec;
@@ -39,18 +40,65 @@ use crate::source::{Located, Source};
 /// ever parsed in memory. Do not hold proc-macro2 or syn spans across this call on the same
 /// thread.
 pub fn extract(path: &str, text: &str) -> Extracted {
+    // syn parses, visits and drops recursively: the file is read on a thread whose stack
+    // holds the deepest file `nesting` lets through, many times over. A thread that cannot
+    // be started reads on the caller's thread instead.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("opsbook-rust".to_string())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || extract_guarded(path, text));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| internal_error(path)),
+            Err(_) => extract_guarded(path, text),
+        }
+    })
+}
+
+/// The stack of the thread that reads a Rust file: only the pages it touches are used.
+const STACK_SIZE: usize = 64 << 20;
+
+fn extract_guarded(path: &str, text: &str) -> Extracted {
+    if let Some(skipped) = too_deep(path, text) {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        return skipped;
+    }
     // syn and this extractor are not expected to panic; if either does on some input, the
     // file gets a diagnostic and the rest of the build goes on.
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text)));
     proc_macro2::extra::invalidate_current_thread_spans();
-    extracted.unwrap_or_else(|_| Extracted {
+    extracted.unwrap_or_else(|_| internal_error(path))
+}
+
+/// A file nested deeper than syn can safely recurse, as a diagnostic at the place.
+fn too_deep(path: &str, text: &str) -> Option<Extracted> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((line, column)) = nesting::too_deep(text) {
+        let message = format!(
+            "nested more than {} levels deep: expected Rust nested as deep as code is written by hand; \
+             this file was skipped",
+            nesting::MAX_NESTING
+        );
+        let help = "generated or hostile code nested this deep cannot be read safely; the other files are still read";
+        return Some(Extracted {
+            diagnostics: vec![
+                Diagnostic::error("parse-error", Source::new(path, line, column), message).with_help(help),
+            ],
+            ..Extracted::default()
+        });
+    }
+    None
+}
+
+fn internal_error(path: &str) -> Extracted {
+    Extracted {
         diagnostics: vec![Diagnostic::error(
             "parse-error",
             Source::new(path, 1, 1),
             "opsbook failed while reading this Rust file (internal error); it was skipped",
         )],
         ..Extracted::default()
-    })
+    }
 }
 
 /// One function with a body, as read.
