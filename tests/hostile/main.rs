@@ -9,5 +9,6 @@ mod book;
 mod broken;
 mod inject;
 mod output;
+mod props;
 mod regressions;
 mod tree;
