@@ -177,3 +177,37 @@ fn an_unreadable_file_is_a_diagnostic() {
     assert!(err.contains("could not read") && err.contains("locked/src/lib.rs"), "{err}");
     assert_good_step_documented(&t);
 }
+
+#[test]
+fn names_too_long_for_a_file_name_still_get_their_pages() {
+    let t = Tree::new();
+    let long = "very long service name ".repeat(20);
+    t.write(
+        "docker-compose.yml",
+        format!("services:\n  {long:?}:\n    image: x\n  short:\n    image: y\n    depends_on: [{long:?}]\n"),
+    );
+    // Sub-processes nested 30,000 deep: each nested step's slug holds every scope above it.
+    let n = 30_000;
+    t.write(
+        "bpmn/nested.bpmn",
+        format!(
+            "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n<process id=\"p\" name=\"nested\">{}{}</process></definitions>",
+            "<subProcess>".repeat(n),
+            "</subProcess>".repeat(n)
+        ),
+    );
+    let output = t.build(&[]);
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(err.contains("sub-processes are nested more than"), "{err}");
+    assert_good_step_documented(&t);
+    let g = t.graph();
+    let nodes = g["nodes"].as_array().unwrap();
+    let svc = nodes.iter().find(|n| n["name"].as_str() == Some(long.as_str())).expect("the long-named service");
+    assert!(t.book().join(svc["page"].as_str().unwrap()).is_file());
+    for n in nodes {
+        let page = n["page"].as_str().unwrap_or("");
+        assert!(page.len() < 120, "{page}");
+    }
+    assert!(crate::common::has_edge(&g, "service:short", svc["id"].as_str().unwrap(), "depends_on"));
+}
