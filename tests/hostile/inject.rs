@@ -171,6 +171,14 @@ fn hostile_tree() -> Tree {
         let team: String = p.chars().filter(|c| !c.is_whitespace()).collect();
         owners.push_str(&format!("/rust/src/p{i}.rs @org/{team} {team}@example.com\n"));
     }
+    // Payloads in file names: they reach every `file:line` and every source link.
+    for (i, p) in PAYLOADS.iter().filter(|p| !p.contains('/')).enumerate() {
+        t.write(
+            &format!("named/src/{p}.rs"),
+            format!("/// Named.\n///\n/// # Operations\n/// - timeout: 1s\npub fn named{i}() {{}}\n"),
+        );
+    }
+    t.write("opsbook.toml", "source_url = \"https://git.example.com/shop/blob/main/{file}#L{line}\"\n");
     t.write("CODEOWNERS", owners);
     t.write("Cargo.toml", format!("[package]\nname = \"hostile\"\ndescription = {}\n", q(PAYLOADS[0])));
     t
@@ -227,6 +235,7 @@ fn no_payload_in_any_field_of_any_format_runs_in_the_book() {
             assert!(files.contains(&f.as_str()), "no node from {f}");
         }
     }
+    assert!(files.iter().any(|f| f.starts_with("named/src/\"><img")), "{files:?}");
     // A payload shown as text is still readable on its page.
     let page = crate::common::read(&t.book(), "index.html");
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the payload is not shown as text");
