@@ -317,10 +317,10 @@ mod tests {
     }
 
     #[test]
-    fn a_chain_of_five_thousand_states_is_walked_without_recursing() {
+    fn a_chain_of_ten_thousand_states_is_walked_without_recursing() {
         // A 1 MiB state machine holds about thirty thousand states in one chain. The walk
         // runs here on a 256 KiB stack, where one frame per state would overflow.
-        let n = 5_000u32;
+        let n = 10_000u32;
         let mut f = Facts::default();
         f.nodes.push(NodeFact::new(NodeKind::Workflow, "long", at(1)));
         let st = |i: u32| NodeRef::scoped(NodeKind::Step, i.to_string(), "long");
