@@ -29,6 +29,7 @@ fn every_kept_crash_input_now_reads_and_renders() {
     for dir in std::fs::read_dir(&root).unwrap() {
         let dir = dir.unwrap().path();
         if !dir.is_dir() {
+            // README.md says what each input was.
             continue;
         }
         let (kind, path) = target(dir.file_name().unwrap().to_str().unwrap());
