@@ -171,16 +171,16 @@ fn longest_path(
     }
     // Weight of a step for ordering paths: an unbounded step weighs more than any bound.
     let weight = |s: NodeIndex| cost[&s].unwrap_or(u64::MAX / 4);
-    let mut best: BTreeMap<NodeIndex, (u64, Vec<NodeIndex>)> = BTreeMap::new();
+    let mut best: BTreeMap<NodeIndex, Best> = BTreeMap::new();
     for &s in &starts {
         let mut on_path = BTreeSet::new();
         heaviest(s, &next, &weight, &mut on_path, &mut best);
     }
     let path = starts
         .iter()
-        .filter_map(|s| best.get(s))
-        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.len().cmp(&a.1.len())))
-        .map(|(_, p)| p.clone())
+        .filter_map(|&s| best.get(&s).map(|b| (s, *b)))
+        .max_by(|(_, a), (_, b)| a.weight.cmp(&b.weight).then_with(|| b.len.cmp(&a.len)))
+        .map(|(s, _)| path(s, &best))
         .unwrap_or_default();
     let mut summary = WorkflowSummary::default();
     let mut total = Some(0u64);
@@ -201,34 +201,86 @@ fn longest_path(
     summary
 }
 
-/// Depth-first heaviest path from `n`, skipping steps already on the current path.
+/// The heaviest path found from a step: its weight, its length and the step after it.
+#[derive(Clone, Copy)]
+struct Best {
+    weight: u64,
+    len: usize,
+    next: Option<NodeIndex>,
+}
+
+/// Depth-first heaviest path from `start`, skipping steps already on the current path, with
+/// each step's result kept once it is known. The walk keeps its own stack (a state machine
+/// may chain tens of thousands of states, far deeper than the thread's stack) and stores,
+/// per step, only the step after it on its heaviest path; `path` follows those links.
 fn heaviest(
-    n: NodeIndex,
+    start: NodeIndex,
     next: &dyn Fn(NodeIndex) -> Vec<NodeIndex>,
     weight: &dyn Fn(NodeIndex) -> u64,
     on_path: &mut BTreeSet<NodeIndex>,
-    best: &mut BTreeMap<NodeIndex, (u64, Vec<NodeIndex>)>,
-) -> (u64, Vec<NodeIndex>) {
-    if let Some(b) = best.get(&n) {
-        return b.clone();
+    best: &mut BTreeMap<NodeIndex, Best>,
+) {
+    if best.contains_key(&start) {
+        return;
     }
-    on_path.insert(n);
-    let mut tail: (u64, Vec<NodeIndex>) = (0, Vec::new());
-    for m in next(n) {
-        if on_path.contains(&m) {
+    // One frame per step on the current path: its successors, the next one to try, and
+    // the heaviest tail so far.
+    struct Frame {
+        node: NodeIndex,
+        succ: Vec<NodeIndex>,
+        at: usize,
+        tail: Best,
+    }
+    let empty = Best { weight: 0, len: 0, next: None };
+    on_path.insert(start);
+    let mut stack = vec![Frame { node: start, succ: next(start), at: 0, tail: empty }];
+    while let Some(frame) = stack.last_mut() {
+        if let Some(&m) = frame.succ.get(frame.at) {
+            frame.at += 1;
+            if on_path.contains(&m) {
+                continue;
+            }
+            if let Some(&b) = best.get(&m) {
+                offer(&mut frame.tail, m, b);
+                continue;
+            }
+            on_path.insert(m);
+            stack.push(Frame { node: m, succ: next(m), at: 0, tail: empty });
             continue;
         }
-        let candidate = heaviest(m, next, weight, on_path, best);
-        if candidate.0 > tail.0 || (candidate.0 == tail.0 && candidate.1.len() > tail.1.len()) {
-            tail = candidate;
+        let done = stack.pop().expect("the frame just read");
+        on_path.remove(&done.node);
+        let result = Best {
+            weight: weight(done.node).saturating_add(done.tail.weight),
+            len: done.tail.len + 1,
+            next: done.tail.next,
+        };
+        best.insert(done.node, result);
+        if let Some(parent) = stack.last_mut() {
+            offer(&mut parent.tail, done.node, result);
         }
     }
-    on_path.remove(&n);
-    let mut path = vec![n];
-    path.extend(tail.1);
-    let result = (weight(n).saturating_add(tail.0), path);
-    best.insert(n, result.clone());
-    result
+}
+
+/// Keeps the path through `m` as the tail when it is heavier, or as heavy and longer.
+fn offer(tail: &mut Best, m: NodeIndex, b: Best) {
+    if b.weight > tail.weight || (b.weight == tail.weight && b.len > tail.len) {
+        *tail = Best { weight: b.weight, len: b.len, next: Some(m) };
+    }
+}
+
+/// The steps of the heaviest path from `start`, following each step's link to the next.
+fn path(start: NodeIndex, best: &BTreeMap<NodeIndex, Best>) -> Vec<NodeIndex> {
+    let mut out = Vec::new();
+    let mut at = Some(start);
+    while let Some(n) = at {
+        out.push(n);
+        at = best.get(&n).and_then(|b| b.next);
+        if out.len() > best.len() {
+            break; // links never loop; this only guards the walk
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -262,6 +314,33 @@ mod tests {
 
     fn edge(kind: EdgeKind, from: NodeRef, to: NodeRef, line: u32) -> EdgeFact {
         EdgeFact { from, to, kind, source: at(line), resolve: Resolve::Required, detail: None }
+    }
+
+    #[test]
+    fn a_chain_of_ten_thousand_states_is_walked_without_recursing() {
+        // A 1 MiB state machine holds about thirty thousand states in one chain. The walk
+        // runs here on a 256 KiB stack, where one frame per state would overflow.
+        let n = 10_000u32;
+        let mut f = Facts::default();
+        f.nodes.push(NodeFact::new(NodeKind::Workflow, "long", at(1)));
+        let st = |i: u32| NodeRef::scoped(NodeKind::Step, i.to_string(), "long");
+        for i in 0..n {
+            f.nodes.push(state(&i.to_string(), "long", i + 2, Some(10), true));
+            f.edges.push(edge(EdgeKind::Contains, NodeRef::new(NodeKind::Workflow, "long"), st(i), i + 2));
+            if i + 1 < n {
+                f.edges.push(edge(EdgeKind::Next, st(i), st(i + 1), i + 2));
+            }
+        }
+        f.edges.push(edge(EdgeKind::Next, NodeRef::new(NodeKind::Workflow, "long"), st(0), 1));
+        let graph = model::build([&f]);
+        let a = std::thread::scope(|s| {
+            let worker = std::thread::Builder::new().stack_size(256 << 10);
+            worker.spawn_scoped(s, || analyze(&graph, &[], &Config::default())).unwrap().join().unwrap()
+        });
+        let long = &a.workflows["workflow:long"];
+        assert_eq!(long.worst_case_ms, Some(10 * u64::from(n)));
+        assert_eq!(long.critical_path.len(), n as usize);
+        assert_eq!(long.critical_path[0], "step:long-0");
     }
 
     /// ship: Validate (1 s) -> Fan out (two branches: 5 s and 2 s) -> Done; a loop back

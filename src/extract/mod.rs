@@ -86,7 +86,24 @@ pub fn corpus_text(rel: &str) -> String {
 }
 
 /// Runs the extractor that claims `kind`. `path` is relative to the scanned root.
+///
+/// Total: for any text it returns facts or diagnostics. Each extractor bounds its own
+/// recursion and work (the YAML reader's depth and alias budgets, the Rust reader's nesting
+/// bound and stack); a panic that still escapes one is the last line of defence, turned
+/// into a diagnostic on the file so the rest of the build goes on.
 pub fn extract(kind: SourceKind, path: &str, text: &str) -> Extracted {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(kind, path, text)));
+    read.unwrap_or_else(|_| Extracted {
+        diagnostics: vec![Diagnostic::error(
+            "parse-error",
+            Source::new(path, 1, 1),
+            "opsbook failed while reading this file (internal error); it was skipped",
+        )],
+        ..Extracted::default()
+    })
+}
+
+fn dispatch(kind: SourceKind, path: &str, text: &str) -> Extracted {
     match kind {
         SourceKind::Rust => rust::extract(path, text),
         SourceKind::Compose => compose::extract(path, text),

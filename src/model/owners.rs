@@ -105,14 +105,25 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     (1..parts.len()).any(|n| segments(&segs, &parts[..n]))
 }
 
+/// Whether the pattern segments match the path parts. A table of every (segment, part)
+/// suffix pair, filled from the end, instead of backtracking: a pattern with many `**`
+/// (`**/a/**/a/**/a/...`) would otherwise take time exponential in their number.
 fn segments(segs: &[&str], parts: &[&str]) -> bool {
-    match segs.split_first() {
-        None => parts.is_empty(),
-        Some((&"**", rest)) => (0..=parts.len()).any(|i| segments(rest, &parts[i..])),
-        Some((seg, rest)) => {
-            parts.split_first().is_some_and(|(part, tail)| wildcard(seg, part) && segments(rest, tail))
+    let width = parts.len() + 1;
+    // matched[i * width + j]: segs[i..] matches parts[j..].
+    let mut matched = vec![false; (segs.len() + 1) * width];
+    matched[segs.len() * width + parts.len()] = true;
+    for i in (0..segs.len()).rev() {
+        for j in (0..=parts.len()).rev() {
+            matched[i * width + j] = if segs[i] == "**" {
+                // Zero parts, or one more part and still `**`.
+                matched[(i + 1) * width + j] || (j < parts.len() && matched[i * width + j + 1])
+            } else {
+                j < parts.len() && wildcard(segs[i], parts[j]) && matched[(i + 1) * width + j + 1]
+            };
         }
     }
+    matched[0]
 }
 
 /// One segment against one name: `*` any run of characters, `?` one character.

@@ -16,7 +16,25 @@ pub fn slugify(name: &str) -> String {
             dash = true;
         }
     }
-    if slug.is_empty() { "node".to_string() } else { slug }
+    if slug.is_empty() {
+        return "node".to_string();
+    }
+    if slug.len() <= MAX_SLUG {
+        return slug;
+    }
+    // A page's file name must fit the file system (255 bytes): a long name, or a step deep
+    // in nested scopes, keeps its readable start and a hash of the whole slug, so two long
+    // names that share a start still get pages of their own.
+    let keep = slug[..MAX_SLUG - 9].trim_end_matches('-');
+    format!("{keep}-{:08x}", fnv1a(&slug))
+}
+
+/// The longest slug kept whole, in bytes (slugs are ASCII).
+pub const MAX_SLUG: usize = 96;
+
+/// 32-bit FNV-1a: stable across runs and platforms, so a long slug's page never moves.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
 #[cfg(test)]
@@ -30,5 +48,16 @@ mod tests {
         assert_eq!(slugify("../../etc/x"), "etc-x");
         assert_eq!(slugify("ÄÖ"), "node");
         assert_eq!(slugify("erp-api"), "erp-api");
+    }
+
+    #[test]
+    fn long_names_are_cut_to_a_file_name_and_stay_apart() {
+        let a = slugify(&format!("{} one", "x y ".repeat(200)));
+        let b = slugify(&format!("{} two", "x y ".repeat(200)));
+        assert!(a.len() <= super::MAX_SLUG && b.len() <= super::MAX_SLUG, "{a}");
+        assert!(a.starts_with("x-y-x-y"), "{a}");
+        assert_ne!(a, b);
+        assert_eq!(a, slugify(&format!("{} one", "x y ".repeat(200))), "the same name, the same page");
+        assert_eq!(slugify(&"a".repeat(96)), "a".repeat(96));
     }
 }

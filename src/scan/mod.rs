@@ -96,6 +96,10 @@ pub fn scan(root: &Path, config: &Config, out: &Path) -> Inventory {
                 continue;
             }
         };
+        if entry.path_is_symlink() {
+            inventory.diagnostics.push(symlink(root, entry.path()));
+            continue;
+        }
         if entry.file_type().is_none_or(|t| !t.is_file()) {
             continue;
         }
@@ -180,6 +184,39 @@ fn walk_error(root: &Path, e: &ignore::Error) -> Diagnostic {
     }
     let file = path_of(e).and_then(|p| relative(root, p)).unwrap_or_else(|| ".".to_string());
     Diagnostic::warning("skipped-file", Source::new(file, 1, 1), format!("skipped: {e}"))
+}
+
+/// Symbolic links are never followed: a link out of the tree would document (and quote)
+/// files outside it, and a link to a folder above it would loop. A file linked from inside
+/// the tree is read at its own path. What the link is, is said once, as a diagnostic.
+fn symlink(root: &Path, path: &Path) -> Diagnostic {
+    let rel = relative(root, path).unwrap_or_else(|| path.display().to_string());
+    let at = Source::new(rel, 1, 1);
+    let inside = |target: &Path| root.canonicalize().is_ok_and(|r| target.starts_with(r));
+    match path.canonicalize() {
+        // ELOOP: the link resolves through itself.
+        Err(e) if e.raw_os_error() == Some(40) => {
+            Diagnostic::warning("skipped-file", at, "skipped: a symbolic link loop (it resolves through itself)")
+        }
+        Err(_) => Diagnostic::info("skipped-file", at, "skipped: a symbolic link to nothing"),
+        Ok(target) if !inside(&target) => Diagnostic::warning(
+            "skipped-file",
+            at,
+            "skipped: a symbolic link that points outside the scanned folder; links are not followed",
+        ),
+        Ok(target) if path.parent().is_some_and(|p| p.canonicalize().is_ok_and(|p| p.starts_with(&target))) => {
+            Diagnostic::warning(
+                "skipped-file",
+                at,
+                "skipped: a symbolic link loop (it points at a folder that contains it); links are not followed",
+            )
+        }
+        Ok(_) => Diagnostic::info(
+            "skipped-file",
+            at,
+            "skipped: a symbolic link; links are not followed, and what it points to is read at its own path",
+        ),
+    }
 }
 
 fn read(

@@ -1,5 +1,7 @@
 //! `missing-error-handler`: a workflow task whose failure is neither caught nor documented.
 
+use std::collections::HashSet;
+
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -14,12 +16,16 @@ const MAX_NESTING: usize = 32;
 
 pub fn check(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
+    // Found once: a workflow of thirty thousand states would otherwise scan its thirty
+    // thousand edges again for each of its states.
+    let catchers: HashSet<NodeIndex> =
+        graph.graph.edge_references().filter(|e| e.weight().kind == EdgeKind::OnError).map(|e| e.source()).collect();
     for (idx, node) in graph.nodes() {
         if node.kind != NodeKind::Step || node.attrs.activity.is_none() {
             continue;
         }
         let Some(workflow) = container(graph, idx) else { continue };
-        if handled(graph, idx) {
+        if handled(graph, idx, &catchers) {
             continue;
         }
         out.push(Finding::new(
@@ -51,12 +57,12 @@ fn container(graph: &Graph, step: NodeIndex) -> Option<NodeIndex> {
 
 /// A step is handled when it, or a workflow or step that contains it, catches errors or
 /// documents recovery: a Parallel state's Catch covers the states of its branches.
-fn handled(graph: &Graph, step: NodeIndex) -> bool {
+fn handled(graph: &Graph, step: NodeIndex, catchers: &HashSet<NodeIndex>) -> bool {
     let g = &graph.graph;
     let mut at = step;
     for _ in 0..MAX_NESTING {
         let node = &g[at];
-        let catches = g.edges(at).any(|e| e.weight().kind == EdgeKind::OnError);
+        let catches = catchers.contains(&at);
         if catches || !node.attrs.error_handling.is_empty() || !node.attrs.recovery.is_empty() {
             return true;
         }

@@ -11,6 +11,7 @@ mod doc;
 mod eval;
 mod http;
 mod imports;
+mod nesting;
 mod ops;
 pub mod prefilter;
 mod retry;
@@ -36,9 +37,8 @@ use crate::model::{EdgeKind, NodeKind};
 use crate::source::{Located, Source};
 
 /// Reads one Rust file, unless its text cannot hold a step ([`prefilter`]). Spans do not
-/// outlive the call: when it returns, the thread's proc-macro2 source map is cleared, so a long `watch` session does not keep every file it
-/// ever parsed in memory. Do not hold proc-macro2 or syn spans across this call on the same
-/// thread.
+/// outlive the call: when it returns, the reading thread's proc-macro2 source map is
+/// cleared, so a long `watch` session does not keep every file it ever parsed in memory.
 pub fn extract(path: &str, text: &str) -> Extracted {
     if !prefilter::may_hold_facts(text) {
         return Extracted::default();
@@ -49,18 +49,65 @@ pub fn extract(path: &str, text: &str) -> Extracted {
 /// [`extract`] without the literal pre-filter: every file is parsed. A file the pre-filter
 /// passes over gives the same facts here, and no diagnostic but a syntax error.
 pub fn extract_unfiltered(path: &str, text: &str) -> Extracted {
+    // syn parses, visits and drops recursively: the file is read on a thread whose stack
+    // holds the deepest file `nesting` lets through, many times over. A thread that cannot
+    // be started reads on the caller's thread instead.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("opsbook-rust".to_string())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || extract_guarded(path, text));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or_else(|_| internal_error(path)),
+            Err(_) => extract_guarded(path, text),
+        }
+    })
+}
+
+/// The stack of the thread that reads a Rust file: only the pages it touches are used.
+const STACK_SIZE: usize = 64 << 20;
+
+fn extract_guarded(path: &str, text: &str) -> Extracted {
+    if let Some(skipped) = too_deep(path, text) {
+        proc_macro2::extra::invalidate_current_thread_spans();
+        return skipped;
+    }
     // syn and this extractor are not expected to panic; if either does on some input, the
     // file gets a diagnostic and the rest of the build goes on.
     let extracted = std::panic::catch_unwind(AssertUnwindSafe(|| extract_file(path, text)));
     proc_macro2::extra::invalidate_current_thread_spans();
-    extracted.unwrap_or_else(|_| Extracted {
+    extracted.unwrap_or_else(|_| internal_error(path))
+}
+
+/// A file nested deeper than syn can safely recurse, as a diagnostic at the place.
+fn too_deep(path: &str, text: &str) -> Option<Extracted> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some((line, column)) = nesting::too_deep(text) {
+        let message = format!(
+            "nested more than {} levels deep: expected Rust nested as deep as code is written by hand; \
+             this file was skipped",
+            nesting::MAX_NESTING
+        );
+        let help = "generated or hostile code nested this deep cannot be read safely; the other files are still read";
+        return Some(Extracted {
+            diagnostics: vec![
+                Diagnostic::error("parse-error", Source::new(path, line, column), message).with_help(help),
+            ],
+            ..Extracted::default()
+        });
+    }
+    None
+}
+
+fn internal_error(path: &str) -> Extracted {
+    Extracted {
         diagnostics: vec![Diagnostic::error(
             "parse-error",
             Source::new(path, 1, 1),
             "opsbook failed while reading this Rust file (internal error); it was skipped",
         )],
         ..Extracted::default()
-    })
+    }
 }
 
 /// One function with a body, as read.

@@ -139,3 +139,14 @@ fn owners_do_not_depend_on_the_order_of_facts() {
     let ids = |g: &Graph| g.by_id.keys().cloned().collect::<Vec<_>>();
     assert_eq!(ids(&one), ids(&two));
 }
+
+#[test]
+fn many_double_stars_match_in_linear_time() {
+    // Backtracking would try every way to split 40 parts among 30 `**`: far past any timeout.
+    let pattern = format!("/{}z", "**/a/".repeat(30));
+    let path = format!("{}b", "a/".repeat(40));
+    assert!(!matches(&pattern, &path));
+    let hit = format!("{}z", "a/".repeat(40));
+    assert!(matches(&pattern, &hit));
+    assert!(matches("/**/**/**/x", "x") && matches("/**/**/**/x", "p/q/x") && !matches("/**/**/x", "p/q/y"));
+}

@@ -1,0 +1,12 @@
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(text) = common::text(data) {
+        common::check(opsbook::extract::cargo::extract("Cargo.toml", text));
+    }
+});
