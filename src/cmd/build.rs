@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::cmd::report::{self, Texts};
-use crate::cmd::{Outcome, load_config, out_dir};
+use crate::cmd::{Outcome, out_dir};
 use crate::diag::Severity;
 
 /// What kind of book `build` writes.
@@ -37,17 +37,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
 /// [`run`], writing the book as HTML pages or as Markdown pages.
 pub fn run_as(args: &BuildArgs, format: BookFormat) -> Result<Outcome> {
     let root = args.dir.as_path();
-    if !root.is_dir() {
-        anyhow::bail!("{} is not a folder", root.display());
-    }
-    let config = match load_config(root)? {
-        Ok(c) => c,
-        Err((d, text)) => {
-            let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
-            report::eprint(&report::diagnostic(&d, &texts));
-            anyhow::bail!("opsbook.toml is not valid; nothing was written");
-        }
-    };
+    let config = crate::cmd::open_tree(root, "nothing was written")?;
     let out = out_dir(root, &config, args.out.as_deref());
     let book = crate::run(root, &config, &out);
     let texts: Texts = book.inventory.files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();

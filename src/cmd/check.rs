@@ -9,7 +9,7 @@ use clap::ValueEnum;
 
 use crate::analyze::Finding;
 use crate::cmd::report::{self, Problem, Texts};
-use crate::cmd::{Outcome, load_config, out_dir, sarif};
+use crate::cmd::{Outcome, out_dir, sarif};
 use crate::diag::Severity;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -33,17 +33,7 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let root = args.dir.as_path();
-    if !root.is_dir() {
-        anyhow::bail!("{} is not a folder", root.display());
-    }
-    let config = match load_config(root)? {
-        Ok(c) => c,
-        Err((d, text)) => {
-            let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
-            report::eprint(&report::diagnostic(&d, &texts));
-            anyhow::bail!("opsbook.toml is not valid; nothing was checked");
-        }
-    };
+    let config = crate::cmd::open_tree(root, "nothing was checked")?;
     let out = out_dir(root, &config, None);
     let book = crate::run(root, &config, &out);
     let findings = &book.analysis.findings;

@@ -16,8 +16,7 @@ use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
 use crate::analyze::{self, Analysis};
-use crate::cmd::report::{self, Texts};
-use crate::cmd::{Outcome, load_config, out_dir};
+use crate::cmd::{Outcome, out_dir};
 use crate::diag::Severity;
 use crate::extract::{self, Extracted};
 use crate::model::{self, EdgeKind, Graph, Node};
@@ -35,17 +34,7 @@ pub struct ExplainArgs {
 
 pub fn run(args: &ExplainArgs) -> Result<Outcome> {
     let root = args.dir.as_path();
-    if !root.is_dir() {
-        anyhow::bail!("{} is not a folder", root.display());
-    }
-    let config = match load_config(root)? {
-        Ok(c) => c,
-        Err((d, text)) => {
-            let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
-            report::eprint(&report::diagnostic(&d, &texts));
-            anyhow::bail!("opsbook.toml is not valid");
-        }
-    };
+    let config = crate::cmd::open_tree(root, "nothing was explained")?;
     let out = out_dir(root, &config, None);
     // The pipeline up to the analysis: nothing is rendered or written.
     let inventory = scan::scan(root, &config, &out);

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::ValueEnum;
 
-use crate::cmd::report::{self, Texts};
-use crate::cmd::{Outcome, load_config, out_dir};
+use crate::cmd::{Outcome, out_dir};
 use crate::render::{export, json};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -29,17 +28,7 @@ pub struct GraphArgs {
 
 pub fn run(args: &GraphArgs) -> Result<Outcome> {
     let root = args.dir.as_path();
-    if !root.is_dir() {
-        anyhow::bail!("{} is not a folder", root.display());
-    }
-    let config = match load_config(root)? {
-        Ok(c) => c,
-        Err((d, text)) => {
-            let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
-            report::eprint(&report::diagnostic(&d, &texts));
-            anyhow::bail!("opsbook.toml is not valid");
-        }
-    };
+    let config = crate::cmd::open_tree(root, "nothing was printed")?;
     let book = crate::run(root, &config, &out_dir(root, &config, None));
     let bytes = match args.format {
         GraphFormat::Dot => export::dot(&book.graph, &book.analysis).into_bytes(),

@@ -31,6 +31,23 @@ pub enum Outcome {
     Findings,
 }
 
+/// The config of the tree at `root`, for a command: `root` must be a folder, and a broken
+/// `opsbook.toml` is printed with its snippet and fails the command, with `consequence`
+/// ("nothing was written") saying what did not happen.
+pub fn open_tree(root: &Path, consequence: &str) -> Result<Config> {
+    if !root.is_dir() {
+        anyhow::bail!("{} is not a folder", root.display());
+    }
+    match load_config(root)? {
+        Ok(c) => Ok(c),
+        Err((d, text)) => {
+            let texts: report::Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
+            report::eprint(&report::diagnostic(&d, &texts));
+            anyhow::bail!("opsbook.toml is not valid; {consequence}");
+        }
+    }
+}
+
 /// Reads `opsbook.toml` in `root` if there is one. A broken file is a diagnostic with its
 /// span, and the command fails: guessing the output folder could overwrite something.
 pub fn load_config(root: &Path) -> Result<Result<Config, (Diagnostic, String)>> {

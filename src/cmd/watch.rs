@@ -61,17 +61,7 @@ impl Watcher {
     /// Builds the book of `dir` into its output folder and starts watching. A broken
     /// `opsbook.toml` or an output folder opsbook did not make is an error, as for `build`.
     pub fn start(dir: &Path, out: Option<&Path>) -> Result<Watcher> {
-        if !dir.is_dir() {
-            anyhow::bail!("{} is not a folder", dir.display());
-        }
-        let config = match load_config(dir)? {
-            Ok(c) => c,
-            Err((d, text)) => {
-                let texts: Texts = [(d.source.file.as_str(), text.as_str())].into_iter().collect();
-                report::eprint(&report::diagnostic(&d, &texts));
-                anyhow::bail!("opsbook.toml is not valid; nothing was written");
-            }
-        };
+        let config = crate::cmd::open_tree(dir, "nothing was written")?;
         let out = out_dir(dir, &config, out);
         let canonical = dir.canonicalize().with_context(|| format!("cannot read {}", dir.display()))?;
         // Watch before the first build, so an edit made while it runs is not missed.
