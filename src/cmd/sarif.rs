@@ -48,7 +48,7 @@ pub fn log(findings: &[Finding], config: &FindingsConfig, prefix: &str) -> Value
         .iter()
         .map(|f| {
             let mut physical = json!({
-                "artifactLocation": {"uri": uri(&format!("{prefix}{}", f.file)), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": crate::render::links::encode_path(&format!("{prefix}{}", f.file)), "uriBaseId": "%SRCROOT%"},
             });
             if f.line > 0 {
                 physical["region"] = json!({"startLine": f.line, "startColumn": f.column.max(1)});
@@ -79,20 +79,6 @@ pub fn log(findings: &[Finding], config: &FindingsConfig, prefix: &str) -> Value
             "results": results,
         }],
     })
-}
-
-/// A relative URI reference: `/` separators kept, everything outside the unreserved and
-/// path characters percent-encoded.
-fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -81,8 +81,9 @@ impl SourceLinker {
     }
 }
 
-/// Percent-encodes a file path for a URL, keeping `/` so the path reads naturally.
-fn encode_path(path: &str) -> String {
+/// Percent-encodes a file path for a URL (or a relative URI reference, as SARIF wants),
+/// keeping `/` so the path reads naturally.
+pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
