@@ -83,6 +83,7 @@ enum Command {
     /// OLD and NEW are folders (each is built in memory) or graph.json files. With --git REV,
     /// the work tree (DIR, default ".") is compared with that revision, checked out into a
     /// temporary git worktree that is removed afterwards. Nothing changed: nothing printed.
+    /// Hand-written runbooks whose covered facts changed are listed under "Runbooks to review".
     Diff {
         /// OLD NEW, or with --git at most one folder: the work tree.
         #[arg(value_name = "PATH", num_args = 0..=2)]
@@ -104,7 +105,8 @@ enum Command {
     ///
     /// Records, in opsbook.lock at the root of DIR, every fact of every node each runbook
     /// covers. `build` then reports `stale-runbook`, with what changed, when those facts
-    /// no longer match. Commit opsbook.lock.
+    /// no longer match. Also sets each runbook's `reviewed:` front matter to today (UTC).
+    /// Commit opsbook.lock.
     Review {
         /// Runbook files (Markdown under `runbooks` in opsbook.toml, or `*.runbook.md`).
         #[arg(required = true)]

@@ -1,5 +1,7 @@
 //! `opsbook diff` end to end: two versions of a fixture (attempts raised, a dependency added,
-//! an alert removed) as folders, as graph.json files and as git revisions.
+//! an alert removed) as folders, as graph.json files and as git revisions; the hand-written
+//! runbook covering the changed step is listed for review, the one covering an unchanged
+//! resource is not.
 
 mod common;
 
@@ -38,6 +40,16 @@ fn assert_entries(md: &str) {
         "{md}"
     );
     assert!(md.contains("### Alerts lost\n\n- alert `ErpSyncSlow` (monitoring/alerts.yaml:13)\n"), "{md}");
+    assert!(
+        md.contains(
+            "### Runbooks to review\n\n- **ERP push fails** (`docs/runbooks/erp-push.md`): push_order: attempts 3 -> 6; \
+             new dependency orders-db; retry schedule 500 ms, 1 s -> 500 ms, 1 s, 2 s, 4 s, 8 s; retry worst case \
+             31.5 s -> 1 min 15 s; worst case 31.5 s -> 1 min 15 s\n\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains(", 1 runbook to review.\n"), "{md}");
+    assert!(!md.contains("erp-api-down.md"), "its resource did not change: {md}");
     assert!(!md.contains("### Dependencies removed"), "{md}");
     assert!(!md.contains("### Owners changed"), "{md}");
 }
@@ -76,6 +88,19 @@ fn two_graph_json_files_give_the_same_diff_as_the_trees() {
     assert!(stderr(&output).contains("opsbook.graph/v1"), "{}", stderr(&output));
 }
 
+#[test]
+fn a_change_no_runbook_covers_lists_no_runbook() {
+    // v1 with only v2's alerts: an alert is lost, nothing a runbook covers changed.
+    let new = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("diff/v1"), new.path());
+    std::fs::copy(fixture("diff/v2/monitoring/alerts.yaml"), new.path().join("monitoring/alerts.yaml")).unwrap();
+    let output = diff(&[&fixture("diff/v1"), new.path()], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let md = stdout(&output);
+    assert!(md.contains("### Alerts lost\n\n- alert `ErpSyncSlow`"), "{md}");
+    assert!(!md.contains("Runbooks to review") && !md.contains("runbook to review"), "{md}");
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let output = Process::new("git")
         .arg("-C")
@@ -89,7 +114,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for rel in ["src/sync.rs", "monitoring/alerts.yaml"] {
+    for rel in ["src/sync.rs", "monitoring/alerts.yaml", "docs/runbooks/erp-push.md", "docs/runbooks/erp-api-down.md"] {
         std::fs::create_dir_all(to.join(rel).parent().unwrap()).unwrap();
         std::fs::copy(from.join(rel), to.join(rel)).unwrap();
     }

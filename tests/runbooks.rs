@@ -151,6 +151,44 @@ fn review_then_a_retry_change_makes_the_runbook_stale_until_reviewed_again() {
     assert!(findings(&g, "stale-runbook").is_empty(), "{:?}", findings(&g, "stale-runbook"));
 }
 
+/// `review` with "today" fixed at 2027-03-14 (23:59 UTC) through `SOURCE_DATE_EPOCH`.
+fn review_on_pi_day(dir: &Path, runbook: &str) -> std::process::Output {
+    let output = opsbook()
+        .env("SOURCE_DATE_EPOCH", "1805068740")
+        .arg("review")
+        .arg(runbook)
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
+
+#[test]
+fn review_sets_the_reviewed_date_and_keeps_every_other_byte() {
+    let dir = tree(RUNBOOK);
+    let output = review_on_pi_day(dir.path(), "docs/runbooks/erp-push.md");
+    let file = dir.path().join("docs/runbooks/erp-push.md");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        RUNBOOK.replace("reviewed: 2026-11-02\n", "reviewed: 2027-03-14\n")
+    );
+    assert!(stderr(&output).contains("Set `reviewed: 2027-03-14` in docs/runbooks/erp-push.md"), "{}", stderr(&output));
+    let leftovers: Vec<_> =
+        std::fs::read_dir(file.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no staging file is left: {leftovers:?}");
+
+    // Without the key, CRLF line endings: the date is added as the front matter's last line.
+    let crlf = RUNBOOK.replace("reviewed: 2026-11-02\n", "").replace('\n', "\r\n");
+    write(dir.path(), "docs/runbooks/erp-push.md", &crlf);
+    review_on_pi_day(dir.path(), "docs/runbooks/erp-push.md");
+    let expected = crlf.replacen("severity: critical\r\n---", "severity: critical\r\nreviewed: 2027-03-14\r\n---", 1);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+    let (g, _) = build_in(dir.path());
+    assert!(findings(&g, "stale-runbook").is_empty(), "{:?}", findings(&g, "stale-runbook"));
+}
+
 #[test]
 fn an_unknown_wiki_link_is_a_dangling_reference_at_its_line() {
     let dir = tree(&RUNBOOK.replace("Page [[team-integrations]].", "Page [[team-integrashuns]]."));

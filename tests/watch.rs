@@ -175,6 +175,37 @@ fn watch_follows_a_renamed_and_a_removed_folder() {
     assert_eq!(timeout_of(&book, "charge_card"), Some(5000), "the other files stay");
 }
 
+/// The `stale-runbook` findings' severities and messages in the book's graph.json.
+fn stale(book: &Path) -> Vec<(String, String)> {
+    let Some(g) = graph(book) else { return Vec::new() };
+    common::findings(&g, "stale-runbook")
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap_or("").to_string(), f["message"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+#[test]
+fn watch_rebuilds_when_only_the_lock_changes() {
+    let (_dir, root, book) = tree();
+    std::fs::create_dir_all(root.join("docs/runbooks")).unwrap();
+    std::fs::write(
+        root.join("docs/runbooks/card.md"),
+        "---\ntitle: Card charges fail\ncovers: [charge_card]\n---\n1. Retry the charge.\n",
+    )
+    .unwrap();
+    let mut w = Running::start(&["watch"], &root);
+    w.wait_for("the never-reviewed finding", |_| stale(&book).iter().any(|(s, _)| s == "info"));
+    w.wait_for("the watcher", |err| err.contains("Watching for changes"));
+    // A lock that recorded another timeout: no source changed, yet the runbook is now stale.
+    std::fs::write(root.join("opsbook.lock"), "[docs/runbooks/card.md]\nstep:charge-card timeout = 1 s\n").unwrap();
+    w.wait_for("the stale runbook", |_| {
+        stale(&book)
+            .iter()
+            .any(|(s, m)| s == "warning" && m.contains("charge_card: ") && m.contains("timeout 1 s -> 5 s"))
+    });
+    assert!(stale(&book).iter().all(|(s, _)| s != "info"), "{:?}", stale(&book));
+}
+
 /// One HTTP/1.1 GET over a plain socket: the head and the body.
 fn get(port: u16, path: &str) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();

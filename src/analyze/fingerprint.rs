@@ -110,12 +110,16 @@ pub fn covered(graph: &Graph, analysis: &Analysis, runbook: NodeIndex) -> Sectio
 /// What changed between a review and today, in words: `push_order: attempts 5 -> 8; new
 /// dependency tax-service`. Empty when nothing did.
 pub fn changes(graph: &Graph, reviewed: &Section, now: &Section) -> Vec<String> {
+    changes_named(reviewed, now, |id| graph.node(id).map(|n: &Node| n.name.clone()))
+}
+
+/// [`changes`] where the model is not at hand (graph.json data): `name_of` names a node
+/// whose facts lack a name.
+pub fn changes_named(reviewed: &Section, now: &Section, name_of: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let ids: BTreeSet<&String> = reviewed.keys().chain(now.keys()).collect();
     let mut out = Vec::new();
     for id in ids {
-        let name = |facts: Option<&NodeFacts>| {
-            facts.and_then(|f| f.get("name").cloned()).or_else(|| graph.node(id).map(|n: &Node| n.name.clone()))
-        };
+        let name = |facts: Option<&NodeFacts>| facts.and_then(|f| f.get("name").cloned()).or_else(|| name_of(id));
         let shown = name(now.get(id)).or_else(|| name(reviewed.get(id))).unwrap_or_else(|| id.clone());
         let words = match (reviewed.get(id), now.get(id)) {
             (Some(_), None) => vec!["no longer covered".to_string()],

@@ -200,7 +200,7 @@ pub fn to_ref(written: &str) -> NodeRef {
 
 /// The YAML between a first line `---` and the next `---` or `...` line: its byte range,
 /// and where the body starts.
-fn front_matter(text: &str) -> Option<(usize, usize, usize)> {
+pub(crate) fn front_matter(text: &str) -> Option<(usize, usize, usize)> {
     let text_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let first = text[text_start..].split_inclusive('\n').next()?;
     if first.trim_end() != "---" {

@@ -1,10 +1,16 @@
 //! `graph.json`, schema `opsbook.graph/v1`: the model for other tools, and the contract.
 
+use std::collections::HashSet;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
-use crate::analyze::{Analysis, Finding, RetryPolicy, WorkflowSummary};
+use crate::analyze::{Analysis, Finding, RetryPolicy, WorkflowSummary, fingerprint};
 use crate::extract::{HealthCheck, Idempotency};
-use crate::model::Graph;
+use crate::lock::NodeFacts;
+use crate::model::{EdgeKind, Graph};
 use crate::source::Source;
 
 pub const SCHEMA: &str = "opsbook.graph/v1";
@@ -43,6 +49,16 @@ struct NodeJson<'a> {
     /// Added to the contract: a workflow's critical path and worst case.
     #[serde(skip_serializing_if = "Option::is_none")]
     workflow: Option<&'a WorkflowSummary>,
+    /// Added to the contract: a hand-written runbook's file (relative to the scanned root,
+    /// as `opsbook.lock` names it) and title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    /// Added to the contract: on each node a hand-written runbook covers, the facts
+    /// `opsbook review` records in `opsbook.lock`, so `opsbook diff` can name stale runbooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facts: Option<NodeFacts>,
 }
 
 #[derive(Serialize)]
@@ -58,9 +74,17 @@ struct EdgeJson<'a> {
 
 /// Serialises the model, pretty-printed so `diff` and review read it line by line.
 pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
+    let covered: HashSet<NodeIndex> = graph
+        .nodes()
+        .filter(|(_, n)| n.attrs.handwritten.is_some())
+        .flat_map(|(i, _)| graph.graph.edges_directed(i, Direction::Outgoing))
+        .filter(|e| e.weight().kind == EdgeKind::Documents)
+        .map(|e| e.target())
+        .collect();
     let nodes = graph
         .nodes()
-        .map(|(_, n)| {
+        .map(|(i, n)| {
+            let doc = n.attrs.handwritten.as_deref();
             let idem = n.attrs.idempotent.as_ref().map(|l| &l.value);
             NodeJson {
                 id: &n.id,
@@ -82,6 +106,9 @@ pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
                 retry: analysis.retry.get(&n.id),
                 external: n.external,
                 workflow: analysis.workflows.get(&n.id),
+                file: doc.map(|d| d.file.as_str()),
+                title: doc.map(|d| d.title.as_str()),
+                facts: covered.contains(&i).then(|| fingerprint::facts(graph, analysis, i)),
             }
         })
         .collect();

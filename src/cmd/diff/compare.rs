@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use crate::analyze::fingerprint;
 use crate::extract::duration::human;
+use crate::lock::{NodeFacts, Section};
 
 /// Everything that changed, each list sorted; empty when nothing did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,6 +26,8 @@ pub struct Changes {
     pub runbooks_added: Vec<String>,
     pub runbooks_lost: Vec<String>,
     pub owners: Vec<String>,
+    /// Hand-written runbooks whose covered facts changed: the runbook, then what changed.
+    pub runbooks_to_review: Vec<String>,
 }
 
 /// One node whose retry, timeout or idempotency changed.
@@ -283,7 +287,55 @@ pub fn compare(old: &Value, new: &Value) -> Changes {
         let after = nf.get(key).map_or(0, Vec::len);
         c.findings_fixed.extend(list.iter().skip(after).map(|f| finding_line(f)));
     }
+    c.runbooks_to_review = stale_runbooks(old, new);
     c
+}
+
+/// Each hand-written runbook (by file) with the facts of what it covers, as `opsbook.lock`
+/// would record them. A graph.json without the runbook's `file` has none.
+fn runbooks(graph: &Value) -> BTreeMap<&str, (&Value, Section)> {
+    let all = nodes(graph);
+    let mut covers: BTreeMap<&str, Section> = BTreeMap::new();
+    for e in graph["edges"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let (Some(from), Some(to)) = (e["from"].as_str(), e["to"].as_str()) else { continue };
+        if e["kind"] != "documents" {
+            continue;
+        }
+        let facts: NodeFacts = all
+            .get(to)
+            .and_then(|t| t["facts"].as_object())
+            .map(|f| f.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        covers.entry(from).or_default().insert(to.to_string(), facts);
+    }
+    all.iter()
+        .filter(|(_, n)| n["kind"] == "runbook")
+        .filter_map(|(id, n)| Some((n["file"].as_str()?, (*n, covers.remove(id).unwrap_or_default()))))
+        .collect()
+}
+
+/// The runbooks of `new` whose covered facts differ from `old`'s, in the words of
+/// `stale-runbook`. A runbook new in `new` is not listed: nothing it was written against changed.
+fn stale_runbooks(old: &Value, new: &Value) -> Vec<String> {
+    let (before, nn) = (runbooks(old), nodes(new));
+    let name_of = |id: &str| nn.get(id).and_then(|n| n["name"].as_str()).map(str::to_string);
+    runbooks(new)
+        .into_iter()
+        .filter_map(|(file, (node, now))| {
+            let changed = fingerprint::changes_named(&before.get(file)?.1, &now, name_of);
+            if changed.is_empty() {
+                return None;
+            }
+            let title = node["title"].as_str().filter(|t| !t.is_empty()).unwrap_or(file);
+            Some(format!("**{}** (`{}`): {}", prose(title), code(file), prose(&changed.join("; "))))
+        })
+        .collect()
+}
+
+/// Like [`text`], but keeps `>`: without a `<` no tag can open, and `5 -> 8` stays as the
+/// `stale-runbook` finding says it.
+fn prose(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn section(out: &mut String, title: &str, items: &[String]) {
@@ -312,6 +364,7 @@ pub fn markdown(c: &Changes) -> String {
         (c.dependencies_removed.len(), "dependency removed", "dependencies removed"),
         (c.findings_introduced.len(), "finding introduced", "findings introduced"),
         (c.findings_fixed.len(), "finding fixed", "findings fixed"),
+        (c.runbooks_to_review.len(), "runbook to review", "runbooks to review"),
     ];
     let summary: Vec<String> = counts
         .iter()
@@ -333,6 +386,7 @@ pub fn markdown(c: &Changes) -> String {
             }
         }
     }
+    section(&mut out, "Runbooks to review", &c.runbooks_to_review);
     section(&mut out, "Dependencies added", &c.dependencies_added);
     section(&mut out, "Dependencies removed", &c.dependencies_removed);
     section(&mut out, "Blast radius grew", &c.blast_grew);

@@ -80,3 +80,66 @@ fn blast_radius_runbooks_alerts_and_removed_dependencies() {
     let md = markdown(&c);
     assert!(md.contains("\n1 dependency removed.\n"), "{md}");
 }
+
+fn covered_step(attempts: &str) -> Value {
+    json!({"id": "step:push-order", "kind": "step", "name": "push_order", "sources": [],
+           "facts": {"name": "push_order", "retry.max_attempts": attempts, "depends_on": "erp-api"}})
+}
+
+fn runbook(file: Option<&str>) -> Value {
+    json!({"id": "runbook:erp", "kind": "runbook", "name": "erp", "sources": [], "file": file,
+           "title": "ERP <b>push</b> | fails"})
+}
+
+fn documents() -> Value {
+    json!({"from": "runbook:erp", "to": "step:push-order", "kind": "documents", "sources": []})
+}
+
+#[test]
+fn a_covered_change_names_the_runbook_escaped_and_an_old_graph_json_names_none() {
+    let old = graph(vec![covered_step("5"), runbook(Some("docs/runbooks/erp.md"))], vec![documents()], vec![]);
+    let new = graph(vec![covered_step("8"), runbook(Some("docs/runbooks/erp.md"))], vec![documents()], vec![]);
+    let c = compare(&old, &new);
+    assert_eq!(
+        c.runbooks_to_review,
+        ["**ERP &lt;b>push&lt;/b> \\| fails** (`docs/runbooks/erp.md`): push_order: attempts 5 -> 8"]
+    );
+    assert!(markdown(&c).contains("\n1 runbook to review.\n"), "{}", markdown(&c));
+    // A runbook that covers nothing that changed, and a graph.json from before runbooks had
+    // a `file`, list nothing.
+    assert!(compare(&old, &old).runbooks_to_review.is_empty());
+    let (old, new) = (
+        graph(vec![covered_step("5"), runbook(None)], vec![documents()], vec![]),
+        graph(vec![covered_step("8"), runbook(None)], vec![documents()], vec![]),
+    );
+    assert!(compare(&old, &new).runbooks_to_review.is_empty());
+}
+
+/// graph.json carries what `fingerprint::stale_by_change` reads from the model: both name
+/// the same runbooks with the same words.
+#[test]
+fn graph_json_facts_agree_with_the_model() {
+    use crate::extract::Extracted;
+    let book = |attempts: u32| {
+        let step = format!(
+            "/// # Operations\n/// - retry: attempts={attempts} initial=1s\n/// - depends-on: erp-api\npub fn push_order() {{}}\n"
+        );
+        let x: [Extracted; 2] = [
+            crate::extract::rust::extract("src/erp.rs", &step),
+            crate::extract::runbook::extract(
+                "docs/runbooks/erp.md",
+                "---\ntitle: ERP\ncovers: [push_order]\n---\n1. Replay.\n",
+            ),
+        ];
+        let graph = crate::model::build(x.iter().map(|e| &e.facts));
+        let analysis = crate::analyze::analyze(&graph, &[], &crate::config::Config::default());
+        let json: Value = serde_json::from_slice(&crate::render::json::graph_json(&graph, &analysis)).unwrap();
+        (graph, analysis, json)
+    };
+    let (old, new) = (book(3), book(4));
+    let model = crate::analyze::fingerprint::stale_by_change((&old.0, &old.1), (&new.0, &new.1));
+    assert_eq!(model.len(), 1);
+    let words = model[0].1.join("; ");
+    assert!(words.starts_with("push_order: attempts 3 -> 4; "), "{words}");
+    assert_eq!(compare(&old.2, &new.2).runbooks_to_review, [format!("**ERP** (`docs/runbooks/erp.md`): {words}")]);
+}
