@@ -11,8 +11,15 @@
 //!
 //! Every figure is the median of `--runs` runs (5 by default), after one warm-up run.
 //!
+//! - edit-to-book latency: the real `opsbook watch` (release binary) on the generated tree;
+//!   one step file gets a new `owner:` per edit, and the time runs from the write of
+//!   that file until `graph.json` on disk shows the new owner (debounce included);
+//!   median and p90 over `--edits` edits (15 by default);
+//! - the same edits in process: `Session::apply` + `write::update` (a child, `incremental`).
+//!
 //! Other modes: `generate DIR [--services N] [--files M]` writes a tree and prints its
-//! digest; `floor DIR` is the floor alone.
+//! digest; `floor DIR` is the floor alone; `stages DIR` times each stage of a full build;
+//! `incremental DIR [--edits E]` times the in-process edits alone.
 
 mod generator;
 
@@ -27,10 +34,11 @@ struct Args {
     files: usize,
     runs: usize,
     mdbook: bool,
+    edits: usize,
 }
 
 fn args() -> Args {
-    let mut a = Args { mode: "report".into(), dir: None, services: 200, files: 40, runs: 5, mdbook: true };
+    let mut a = Args { mode: "report".into(), dir: None, services: 200, files: 40, runs: 5, mdbook: true, edits: 15 };
     let mut it = std::env::args().skip(1).filter(|s| s != "--bench");
     while let Some(arg) = it.next() {
         let mut num = |what: &str| -> usize {
@@ -42,11 +50,12 @@ fn args() -> Args {
             "--files" => a.files = num("--files").max(2),
             "--runs" => a.runs = num("--runs").max(1),
             "--no-mdbook" => a.mdbook = false,
-            "generate" | "floor" | "stages" => a.mode = arg,
+            "--edits" => a.edits = num("--edits").max(1),
+            "generate" | "floor" | "stages" | "incremental" => a.mode = arg,
             _ if a.mode != "report" && a.dir.is_none() => a.dir = Some(PathBuf::from(arg)),
             _ => die(&format!(
-                "unknown argument `{arg}`; usage: scale [--services N] [--files M] [--runs R] [--no-mdbook] \
-                 | generate DIR [--services N] [--files M] | floor DIR | stages DIR"
+                "unknown argument `{arg}`; usage: scale [--services N] [--files M] [--runs R] [--edits E] [--no-mdbook] \
+                 | generate DIR [--services N] [--files M] | floor DIR | stages DIR | incremental DIR [--edits E]"
             )),
         }
     }
@@ -72,6 +81,10 @@ fn main() {
             println!("{files} Rust files, {bytes} bytes parsed");
         }
         "stages" => stages(&a.dir.unwrap_or_else(|| die("stages needs a folder"))),
+        "incremental" => {
+            let (median, p90) = incremental(&a.dir.unwrap_or_else(|| die("incremental needs a folder")), a.edits);
+            println!("{} {}", median.as_nanos(), p90.as_nanos());
+        }
         _ => report(&a),
     }
 }
@@ -171,6 +184,125 @@ fn measure(cmd: &mut Command) -> Run {
     }
     let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     Run { wall, cpu: tv(usage.ru_utime) + tv(usage.ru_stime), peak: usage.ru_maxrss as u64 * 1024 }
+}
+
+/// The `n`th edit of the latency runs: which step file, its new text, and the text
+/// `graph.json` shows once the book has it. The edit gives the file's first step the owner
+/// `team-edit-{1000 + n}`, a value the tree holds nowhere else. (An owner rather than a
+/// timeout: the generated steps set their timeouts in code, which wins over an annotation.)
+fn edit(tree: &Path, n: usize) -> (String, String, String) {
+    let mut services: Vec<PathBuf> = std::fs::read_dir(tree.join("services"))
+        .unwrap_or_else(|e| die(&format!("{}: {e}", tree.display())))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    services.sort();
+    let service = &services[(n * 37) % services.len()];
+    let file = service.join("src/m03.rs");
+    let rel = file.strip_prefix(tree).unwrap().to_string_lossy().replace('\\', "/");
+    let original = std::fs::read_to_string(&file).unwrap_or_else(|e| die(&format!("{}: {e}", file.display())));
+    let owner = format!("team-edit-{}", 1000 + n);
+    let Some(at) = original.find("/// - owner: ") else { die(&format!("{rel}: no annotated step to edit")) };
+    let line_end = at + original[at..].find('\n').unwrap_or(original.len() - at);
+    let text = format!("{}/// - owner: {owner}{}", &original[..at], &original[line_end..]);
+    (rel, text, format!("\"owner\": \"{owner}\""))
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort();
+    let at = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    (at(0.5), at(0.9))
+}
+
+/// Edit-to-book latency of the real `opsbook watch` on `tree`: median and p90.
+fn watch_latency(tree: &Path, work: &Path, edits: usize) -> (Duration, Duration) {
+    use std::io::BufRead;
+    let out = work.join("watch-book");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .arg("watch")
+        .arg(tree)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| die(&format!("opsbook watch: {e}")));
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    // Drains the watcher's messages so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("Watching for changes") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    if ready.recv_timeout(Duration::from_secs(300)).is_err() {
+        let _ = child.kill();
+        die("opsbook watch did not finish its first build");
+    }
+    let graph = out.join("graph.json");
+    let mut samples = Vec::new();
+    // One unmeasured edit first: it warms the watcher's caches as the later ones find them.
+    for n in 0..=edits {
+        let (rel, text, needle) = edit(tree, n);
+        let start = Instant::now();
+        std::fs::write(tree.join(&rel), &text).unwrap();
+        let mut seen = None;
+        let found = loop {
+            if start.elapsed() > Duration::from_secs(60) {
+                break false;
+            }
+            // Reads graph.json only when it changed on disk; a stat is cheap.
+            let stamp = std::fs::metadata(&graph).ok().map(|m| (m.modified().ok(), m.len()));
+            if stamp != seen {
+                seen = stamp;
+                if std::fs::read_to_string(&graph).is_ok_and(|g| g.contains(&needle)) {
+                    break true;
+                }
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        };
+        let took = start.elapsed();
+        if !found {
+            let _ = child.kill();
+            die(&format!("opsbook watch: graph.json never showed the edit of {rel}"));
+        }
+        if n > 0 {
+            samples.push(took);
+        }
+        // Let the watcher settle, so each sample is one edit.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    percentiles(samples)
+}
+
+/// The same edits in this process: `Session::apply` + `write::update`, median and p90.
+fn incremental(tree: &Path, edits: usize) -> (Duration, Duration) {
+    use opsbook::session::Session;
+    let out = tree.with_extension("incremental-book");
+    let config = opsbook::config::Config::default();
+    let session_out = out.clone();
+    let mut session = Session::open(tree, config, &session_out, &|_, _| {});
+    opsbook::write::write(&session.site, &out).unwrap();
+    let mut samples = Vec::new();
+    for n in 0..=edits {
+        let (rel, text, _) = edit(tree, n);
+        std::fs::write(tree.join(&rel), &text).unwrap();
+        let start = Instant::now();
+        let before = session.site.clone();
+        session.apply(std::slice::from_ref(&rel));
+        opsbook::write::update(&before, &session.site, &out).unwrap();
+        if n > 0 {
+            samples.push(start.elapsed());
+        }
+    }
+    percentiles(samples)
 }
 
 fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
@@ -386,8 +518,29 @@ fn report(a: &Args) {
     row("opsbook pages/s", &|r| format!("{:.0}", r.pages as f64 / r.build.as_secs_f64()));
     row("mdBook build, same page count", &|r| r.mdbook.map_or("-".into(), secs));
     row("mdBook pages/s", &|r| r.mdbook.map_or("-".into(), |d| format!("{:.0}", r.pages as f64 / d.as_secs_f64())));
-    // Phase 2 fills this slot: edit one file under `opsbook watch`, time until the book
-    // on disk changes, median and p90 over repeated edits.
-    row("edit-to-book latency in watch", &|_| "not measured".into());
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    let (watch, watch90) = watch_latency(&tree, &base.join("work-generated"), a.edits);
+    let inproc = Command::new(&me)
+        .arg("incremental")
+        .arg(&tree)
+        .args(["--edits", &a.edits.to_string()])
+        .output()
+        .unwrap_or_else(|e| die(&format!("incremental: {e}")));
+    let nanos: Vec<u64> =
+        String::from_utf8_lossy(&inproc.stdout).split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    if !inproc.status.success() || nanos.len() != 2 {
+        die(&format!("incremental failed: {}", String::from_utf8_lossy(&inproc.stderr)));
+    }
+    let edits = a.edits;
+    row(&format!("edit-to-book in watch, median ({edits})"), &|r| {
+        if r.name == "generated" { ms(watch) } else { "-".into() }
+    });
+    row("edit-to-book in watch, p90", &|r| if r.name == "generated" { ms(watch90) } else { "-".into() });
+    row("in process: apply+update, median", &|r| {
+        if r.name == "generated" { ms(Duration::from_nanos(nanos[0])) } else { "-".into() }
+    });
+    row("in process: apply+update, p90", &|r| {
+        if r.name == "generated" { ms(Duration::from_nanos(nanos[1])) } else { "-".into() }
+    });
     println!("\ngoals (about 200x40): build/floor <= 1.00, peak memory <= 500 MiB, edit-to-book <= 100 ms median");
 }
