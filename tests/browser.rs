@@ -11,6 +11,8 @@
 
 mod common;
 
+use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,41 +63,59 @@ fn file_url(dir: &Path) -> String {
 }
 
 /// Runs the browser script against `base` (a `file://` URL, or a folder to serve over
-/// HTTP), waiting at most three minutes (a loaded
-/// two-core machine starts Chromium slowly); panics with its report when a check fails.
+/// HTTP); panics with its report when a check fails.
 fn run_browser(base: &str, query: &str, expect: &str, shots: &Path) {
+    // A file:// base is opened as it is; a folder is served over HTTP by the script.
+    let how = if base.starts_with("file://") { "--base" } else { "--serve" };
+    let mut args: Vec<OsString> =
+        [how, base, "--query", query, "--expect", expect, "--shots"].iter().map(OsString::from).collect();
+    args.push(shots.into());
+    run_script("check.mjs", &args);
+}
+
+/// Runs `node SCRIPT ARGS --chromium PATH` in `tests/browser`, waiting at most three
+/// minutes (a loaded two-core machine starts Chromium slowly); panics with its report
+/// unless it exits 0 and says `ok: `. Returns the report.
+fn run_script(script: &str, args: &[OsString]) -> String {
     // One Chromium at a time: the tests run in parallel threads on a small machine.
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    // A file:// base is opened as it is; a folder is served over HTTP by the script.
-    let how = if base.starts_with("file://") { "--base" } else { "--serve" };
     let mut child = Command::new("node")
         .current_dir(browser_dir())
-        .arg("check.mjs")
-        .args([how, base, "--query", query, "--expect", expect, "--chromium"])
+        .arg(script)
+        .args(args)
+        .arg("--chromium")
         .arg(chromium())
-        .arg("--shots")
-        .arg(shots)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("node starts");
+    // Drained while the script runs, so a long report cannot fill the pipe and stall it.
+    let readers = [drain(child.stdout.take().unwrap()), drain(child.stderr.take().unwrap())];
     let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("the browser run did not finish in 180 s");
+            panic!("{script} did not finish in 180 s");
         }
         std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = child.wait_with_output().unwrap();
-    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "{report}");
+    };
+    let report: String = readers.into_iter().map(|r| r.join().unwrap()).collect();
+    assert!(status.success(), "{script}: {report}");
     assert!(report.contains("ok: "), "{report}");
+    report
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
 }
 
 #[test]
@@ -175,4 +195,162 @@ fn a_tree_it_never_saw_is_searchable_by_a_recovery_word_from_file() {
     assert_eq!(index.matches(&word).count(), 1, "the word is in the index once, in a recovery step");
     assert!(index.contains("\\u003cimg src=x"), "markup in the index is escaped for the script");
     run_browser(&file_url(&book), &word, "steps/settle-invoice.html", &screenshots("fresh-tree"));
+}
+
+/// A running `opsbook serve`, killed when the test ends, even by a panic.
+#[cfg(feature = "serve")]
+struct Server {
+    child: std::process::Child,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+#[cfg(feature = "serve")]
+impl Server {
+    fn start(dir: &Path) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("opsbook"))
+            .args(["serve", "--port", "0"])
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("opsbook starts");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&stderr);
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        Server { child, stderr }
+    }
+
+    /// The port from "Serving the book at http://127.0.0.1:PORT/", polled for up to 30 s.
+    fn port(&mut self) -> u16 {
+        let start = Instant::now();
+        loop {
+            let err = self.stderr.lock().unwrap().clone();
+            let port = err
+                .split("Serving the book at http://127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|p| p.parse().ok());
+            if let Some(port) = port {
+                return port;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("opsbook serve exited ({status}):\n{err}");
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "opsbook serve did not start:\n{err}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[cfg(feature = "serve")]
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(feature = "serve")]
+fn pay_step(word: &str) -> String {
+    format!(
+        "/// Charges the card.\n///\n/// # Operations\n/// - workflow: checkout\n/// - depends-on: payments-db\n\
+         /// - timeout: 5s\n/// - owner: team-payments\n///\n/// # Recovery\n\
+         /// 1. Run `payctl {word} --since 1h` to find stuck charges.\npub async fn charge_card() {{}}\n\n\
+         /// Refunds the card.\n///\n/// # Operations\n/// - workflow: checkout\n/// - owner: team-payments\n\
+         ///\n/// # Recovery\n/// 1. Refund from the console.\npub async fn refund_card() {{}}\n"
+    )
+}
+
+#[cfg(feature = "serve")]
+#[test]
+fn a_served_page_reloads_itself_and_shows_the_error_overlay_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let (old, new) = (fresh_word(), format!("{}x", fresh_word()));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("shop");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let source = root.join("src/pay.rs");
+    std::fs::write(&source, pay_step(&old)).unwrap();
+    let edited = dir.path().join("edited.rs");
+    std::fs::write(&edited, pay_step(&new)).unwrap();
+    // Line 5 opens a parameter list that never closes.
+    let broken = dir.path().join("broken.rs");
+    std::fs::write(
+        &broken,
+        "/// Charges the card.\n///\n/// # Operations\n/// - timeout: 5s\npub async fn charge_card( {\n",
+    )
+    .unwrap();
+
+    let mut server = Server::start(&root);
+    let port = server.port();
+    let base = format!("http://127.0.0.1:{port}/");
+    // The first build is done once the page is served.
+    let start = Instant::now();
+    while !root.join("book/steps/charge-card.html").is_file() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no first build:\n{}", server.stderr.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let args: Vec<OsString> = vec![
+        "--base".into(),
+        base.into(),
+        "--page".into(),
+        "steps/charge-card.html".into(),
+        "--query".into(),
+        old.as_str().into(),
+        "--source".into(),
+        source.into(),
+        "--edited".into(),
+        edited.into(),
+        "--broken".into(),
+        broken.into(),
+        "--old".into(),
+        old.as_str().into(),
+        "--new".into(),
+        new.as_str().into(),
+        "--line".into(),
+        "src/pay.rs:5:".into(),
+        "--shots".into(),
+        screenshots("serve").into(),
+    ];
+    run_script("serve.mjs", &args);
+    let page = common::read(&root.join("book"), "steps/charge-card.html");
+    assert!(page.contains(&new) && !page.contains("livereload"), "the book on disk has the edit and no script");
+}
+
+#[allow(dead_code, reason = "the hostile suite uses the rest of the tree helpers")]
+#[path = "hostile/tree.rs"]
+mod tree;
+
+#[path = "hostile/payloads.rs"]
+mod payloads;
+
+#[test]
+fn no_payload_runs_on_any_page_of_the_book_in_chromium() {
+    if !ready() {
+        return;
+    }
+    let t = payloads::hostile_tree();
+    let output = t.build(&[]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let book = t.book().canonicalize().unwrap();
+    let pages = tree::files(&book).iter().filter(|p| p.extension().is_some_and(|e| e == "html")).count();
+    assert!(pages > 100, "the hostile book has a page per node: {pages}");
+    // Fragments a reader could paste: each matches names that carry a payload.
+    let queries =
+        serde_json::to_string(&["onerror", "<script>alert(1)</script>", "svg onload", "iframe srcdoc"]).unwrap();
+    let args: Vec<OsString> = vec!["--book".into(), book.into(), "--queries".into(), queries.into()];
+    let report = run_script("xss.mjs", &args);
+    // Every page was opened, plus one search page per query.
+    assert!(report.contains(&format!("ok: {} pages opened", pages + 4)), "{report}");
 }

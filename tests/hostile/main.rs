@@ -9,6 +9,7 @@ mod book;
 mod broken;
 mod inject;
 mod output;
+mod payloads;
 mod props;
 mod regressions;
 mod tree;
