@@ -197,68 +197,6 @@ fn a_tree_it_never_saw_is_searchable_by_a_recovery_word_from_file() {
     run_browser(&file_url(&book), &word, "steps/settle-invoice.html", &screenshots("fresh-tree"));
 }
 
-/// A running `opsbook serve`, killed when the test ends, even by a panic.
-#[cfg(feature = "serve")]
-struct Server {
-    child: std::process::Child,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-#[cfg(feature = "serve")]
-impl Server {
-    fn start(dir: &Path) -> Server {
-        use std::io::BufRead;
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("opsbook"))
-            .args(["serve", "--port", "0"])
-            .arg(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("opsbook starts");
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let sink = std::sync::Arc::clone(&stderr);
-        let pipe = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
-        Server { child, stderr }
-    }
-
-    /// The port from "Serving the book at http://127.0.0.1:PORT/", polled for up to 30 s.
-    fn port(&mut self) -> u16 {
-        let start = Instant::now();
-        loop {
-            let err = self.stderr.lock().unwrap().clone();
-            let port = err
-                .split("Serving the book at http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split('/').next())
-                .and_then(|p| p.parse().ok());
-            if let Some(port) = port {
-                return port;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("opsbook serve exited ({status}):\n{err}");
-            }
-            assert!(start.elapsed() < Duration::from_secs(30), "opsbook serve did not start:\n{err}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-#[cfg(feature = "serve")]
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[cfg(feature = "serve")]
 fn pay_step(word: &str) -> String {
     format!(
@@ -292,13 +230,13 @@ fn a_served_page_reloads_itself_and_shows_the_error_overlay_in_chromium() {
     )
     .unwrap();
 
-    let mut server = Server::start(&root);
-    let port = server.port();
+    let mut server = common::running::Running::start(&["serve", "--port", "0"], &root);
+    let port = server.served_port();
     let base = format!("http://127.0.0.1:{port}/");
     // The first build is done once the page is served.
     let start = Instant::now();
     while !root.join("book/steps/charge-card.html").is_file() {
-        assert!(start.elapsed() < Duration::from_secs(30), "no first build:\n{}", server.stderr.lock().unwrap());
+        assert!(start.elapsed() < Duration::from_secs(30), "no first build:\n{}", server.stderr());
         std::thread::sleep(Duration::from_millis(50));
     }
     let args: Vec<OsString> = vec![

@@ -3,17 +3,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// How long anything may take on a loaded machine before a test gives up.
-const PATIENCE: Duration = Duration::from_secs(30);
+use common::running::{PATIENCE, Running};
 
 fn step(name: &str, timeout_s: u32) -> String {
     format!(
@@ -21,61 +19,6 @@ fn step(name: &str, timeout_s: u32) -> String {
          /// - timeout: {timeout_s}s\n/// - idempotent: yes\n/// - owner: team-payments\n///\n/// # Recovery\n\
          /// 1. Retry the {name} step.\npub async fn {name}() {{}}\n"
     )
-}
-
-/// A running `opsbook` process, killed when the test ends, even by a panic.
-struct Running {
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Running {
-    fn start(args: &[&str], dir: &Path) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("opsbook"))
-            .args(args)
-            .arg(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("opsbook starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let pipe = child.stderr.take().unwrap();
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let mut s = sink.lock().unwrap();
-                s.push_str(&line);
-                s.push('\n');
-            }
-        });
-        Running { child, stderr }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// Waits until `ready` holds, or fails with what the process printed.
-    fn wait_for(&mut self, what: &str, mut ready: impl FnMut(&str) -> bool) {
-        let start = Instant::now();
-        while !ready(&self.stderr()) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("opsbook exited ({status}) while waiting for {what}:\n{}", self.stderr());
-            }
-            if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {what}; opsbook printed:\n{}", self.stderr());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn graph(book: &Path) -> Option<Value> {
@@ -234,18 +177,12 @@ fn events_until(port: u16, until: &str) -> String {
     String::from_utf8_lossy(&seen).into_owned()
 }
 
-fn port_of(stderr: &str) -> Option<u16> {
-    let rest = stderr.split("Serving the book at http://127.0.0.1:").nth(1)?;
-    rest.split('/').next()?.parse().ok()
-}
-
 #[cfg(feature = "serve")]
 #[test]
 fn serve_answers_on_loopback_with_live_reload_in_html_only() {
     let (_dir, root, book) = tree();
     let mut s = Running::start(&["serve", "--port", "0"], &root);
-    s.wait_for("the server", |err| port_of(err).is_some());
-    let port = port_of(&s.stderr()).unwrap();
+    let port = s.served_port();
 
     let (head, body) = get(port, "/");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
@@ -304,8 +241,7 @@ fn serve_answers_on_loopback_with_live_reload_in_html_only() {
 fn serve_stops_cleanly_on_ctrl_c() {
     let (_dir, root, _book) = tree();
     let mut s = Running::start(&["serve", "--port", "0"], &root);
-    s.wait_for("the server", |err| port_of(err).is_some());
-    let port = port_of(&s.stderr()).unwrap();
+    let port = s.served_port();
     // An open event stream must not keep the server from stopping.
     let _open = events_until(port, "event: ok");
     let status = Command::new("kill").args(["-INT", &s.child.id().to_string()]).status().unwrap();

@@ -6,7 +6,7 @@ use petgraph::graph::NodeIndex;
 
 use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, OwnerRule, PackageFact, Resolve};
 use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, owners, slugify};
-use crate::source::{Located, Source};
+use crate::source::Source;
 
 /// Kinds tried, in order, for a reference that names no kind (`depends-on: orders-db`).
 const ANY_KIND_ORDER: [NodeKind; 7] = [
@@ -102,7 +102,7 @@ impl Builder {
             attrs: NodeAttrs::default(),
         });
         entry.sources.push(fact.source.clone());
-        merge(&mut entry.attrs, &fact.attrs);
+        super::merge::merge(&mut entry.attrs, &fact.attrs);
     }
 
     /// Turns pending facts into nodes once, in key order, so slugs are stable.
@@ -420,7 +420,7 @@ impl Builder {
             e.sources.sort();
             self.graph.graph.add_edge(from, to, e);
         }
-        infer_owners(&mut self.graph);
+        owners::infer_owners(&mut self.graph);
         self.graph.dangling.sort_by(|a, b| a.source.cmp(&b.source));
         self.graph
     }
@@ -466,104 +466,4 @@ fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
 
 fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, source: &Source) -> EdgeFact {
     EdgeFact { from, to, kind, source: source.clone(), resolve: Resolve::External, detail: None }
-}
-
-/// A service or workflow with no owner of its own, all of whose steps name the same owner,
-/// is owned by that team: the fact points at the first step's `owner` line.
-fn infer_owners(graph: &mut Graph) {
-    let mut inferred = Vec::new();
-    for idx in graph.graph.node_indices() {
-        let node = &graph.graph[idx];
-        if node.attrs.owner.is_some() || !matches!(node.kind, NodeKind::Service | NodeKind::Workflow) {
-            continue;
-        }
-        let owners: Vec<&Located<String>> = graph
-            .graph
-            .edges_directed(idx, petgraph::Direction::Outgoing)
-            .filter(|e| e.weight().kind == EdgeKind::Contains)
-            .filter_map(|e| graph.graph[petgraph::visit::EdgeRef::target(&e)].attrs.owner.as_ref())
-            .collect();
-        if let Some(first) = owners.iter().min_by(|a, b| a.source.cmp(&b.source))
-            && owners.iter().all(|o| o.value == first.value)
-        {
-            inferred.push((idx, (*first).clone()));
-        }
-    }
-    for (idx, owner) in inferred {
-        graph.graph[idx].attrs.owner = Some(owner);
-    }
-}
-
-/// Folds one fact's attributes into a node's: the first value of a single field wins
-/// (facts arrive sorted by source), lists are concatenated.
-fn merge(into: &mut NodeAttrs, from: &NodeAttrs) {
-    // Destructured so that a new field cannot be forgotten here: the compiler names it.
-    let NodeAttrs {
-        description: _,
-        function: _,
-        owner: _,
-        service: _,
-        workflow: _,
-        side_effects: _,
-        idempotent: _,
-        retries: _,
-        timeouts: _,
-        deadline: _,
-        alerts: _,
-        dashboard: _,
-        runbook: _,
-        failure_modes: _,
-        recovery: _,
-        health_checks: _,
-        restart: _,
-        image: _,
-        http_calls: _,
-        activity: _,
-        waits: _,
-        error_handling: _,
-        duration_ms: _,
-        heartbeat_ms: _,
-        pod_labels: _,
-        selector: _,
-        handwritten: _,
-    } = from;
-    fn first<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
-        if a.is_none() {
-            a.clone_from(b);
-        }
-    }
-    fn all<T: Clone + PartialEq>(a: &mut Vec<T>, b: &[T]) {
-        for x in b {
-            if !a.contains(x) {
-                a.push(x.clone());
-            }
-        }
-    }
-    first(&mut into.description, &from.description);
-    first(&mut into.function, &from.function);
-    first(&mut into.owner, &from.owner);
-    first(&mut into.service, &from.service);
-    first(&mut into.workflow, &from.workflow);
-    all(&mut into.side_effects, &from.side_effects);
-    first(&mut into.idempotent, &from.idempotent);
-    all(&mut into.retries, &from.retries);
-    all(&mut into.timeouts, &from.timeouts);
-    first(&mut into.deadline, &from.deadline);
-    all(&mut into.alerts, &from.alerts);
-    first(&mut into.dashboard, &from.dashboard);
-    first(&mut into.runbook, &from.runbook);
-    all(&mut into.failure_modes, &from.failure_modes);
-    all(&mut into.recovery, &from.recovery);
-    all(&mut into.health_checks, &from.health_checks);
-    first(&mut into.restart, &from.restart);
-    first(&mut into.image, &from.image);
-    all(&mut into.http_calls, &from.http_calls);
-    first(&mut into.activity, &from.activity);
-    first(&mut into.waits, &from.waits);
-    all(&mut into.error_handling, &from.error_handling);
-    first(&mut into.duration_ms, &from.duration_ms);
-    first(&mut into.heartbeat_ms, &from.heartbeat_ms);
-    all(&mut into.pod_labels, &from.pod_labels);
-    first(&mut into.selector, &from.selector);
-    first(&mut into.handwritten, &from.handwritten);
 }

@@ -1,6 +1,7 @@
 //! The model: one typed graph of every node and edge, names resolved, facts merged.
 
 mod build;
+mod merge;
 mod owners;
 mod slug;
 

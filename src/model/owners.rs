@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::extract::OwnerRule;
 use crate::extract::codeowners::rank;
-use crate::model::{Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeKind};
 use crate::source::Located;
 
 /// Sets `attrs.owner` of every node that has none, has a source and is defined (not only
@@ -148,6 +148,32 @@ fn wildcard(pattern: &str, name: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A service or workflow with no owner of its own, all of whose steps name the same owner,
+/// is owned by that team: the fact points at the first step's `owner` line.
+pub(super) fn infer_owners(graph: &mut Graph) {
+    let mut inferred = Vec::new();
+    for idx in graph.graph.node_indices() {
+        let node = &graph.graph[idx];
+        if node.attrs.owner.is_some() || !matches!(node.kind, NodeKind::Service | NodeKind::Workflow) {
+            continue;
+        }
+        let owners: Vec<&Located<String>> = graph
+            .graph
+            .edges_directed(idx, petgraph::Direction::Outgoing)
+            .filter(|e| e.weight().kind == EdgeKind::Contains)
+            .filter_map(|e| graph.graph[petgraph::visit::EdgeRef::target(&e)].attrs.owner.as_ref())
+            .collect();
+        if let Some(first) = owners.iter().min_by(|a, b| a.source.cmp(&b.source))
+            && owners.iter().all(|o| o.value == first.value)
+        {
+            inferred.push((idx, (*first).clone()));
+        }
+    }
+    for (idx, owner) in inferred {
+        graph.graph[idx].attrs.owner = Some(owner);
+    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+//! Session tests: incremental rebuilds equal fresh builds after edits, breaks, deletes and config changes.
+
 use std::fs;
 
 use super::*;
@@ -69,6 +71,17 @@ fn step_source(name: &str, workflow: usize, timeout: u64, attempts: u64, idempot
 }
 
 const COMPOSE: &str = "services:\n  api:\n    image: api:1\n    depends_on: [db]\n  db:\n    image: postgres:16\n";
+
+/// A tree with one step, `charge_card`, in `src/pay.rs`, and a session opened on it.
+fn one_step_session(idempotent: bool) -> (tempfile::TempDir, PathBuf, PathBuf, Session) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(root.join("src/pay.rs"), step_source("charge_card", 0, 5, 3, idempotent)).unwrap();
+    let out = root.join("book");
+    let session = Session::open(&root, Config::default(), &out, &|_, _| {});
+    (dir, root, out, session)
+}
 
 fn fresh_site(root: &Path, out: &Path) -> Site {
     crate::run(root, &Config::default(), out).site
@@ -198,12 +211,8 @@ fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn a_broken_edit_keeps_the_last_good_facts_and_reports_the_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    fs::create_dir_all(root.join("src")).unwrap();
-    fs::write(root.join("src/pay.rs"), step_source("charge_card", 0, 5, 3, true)).unwrap();
-    let out = root.join("book");
-    let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
+    let (_dir, root, out, mut session) = one_step_session(true);
+    let root = root.as_path();
     assert!(session.site.files.contains_key("steps/charge-card.html"), "{:?}", session.site.files.keys());
 
     fs::write(root.join("src/pay.rs"), "/// # Operations\n/// - timeout: 5s\npub async fn charge_card( {\n").unwrap();
@@ -254,12 +263,8 @@ fn one_edit_extracts_one_file_and_renders_only_the_pages_it_touches() {
 
 #[test]
 fn a_template_or_config_change_renders_again_what_depends_on_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    fs::create_dir_all(root.join("src")).unwrap();
-    fs::write(root.join("src/pay.rs"), step_source("charge_card", 0, 5, 3, true)).unwrap();
-    let out = root.join("book");
-    let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
+    let (_dir, root, out, mut session) = one_step_session(true);
+    let root = root.as_path();
 
     fs::create_dir_all(root.join("templates")).unwrap();
     let base = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/base.html"))
@@ -283,13 +288,9 @@ fn a_template_or_config_change_renders_again_what_depends_on_it() {
 /// changes, and allow comments reach the analysis: each step equals a fresh build.
 #[test]
 fn runbooks_the_lock_and_allow_comments_follow_like_a_fresh_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    fs::create_dir_all(root.join("src")).unwrap();
+    let (_dir, root, out, mut session) = one_step_session(false);
+    let root = root.as_path();
     fs::create_dir_all(root.join("docs/runbooks")).unwrap();
-    fs::write(root.join("src/pay.rs"), step_source("charge_card", 0, 5, 3, false)).unwrap();
-    let out = root.join("book");
-    let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
     assert_eq!(session.site, fresh_site(root, &out));
 
     // A new runbook under the runbooks folder: a page of its own, its steps on the step's page.

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
+pub mod running;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
