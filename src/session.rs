@@ -511,17 +511,24 @@ impl Session {
         update.rendered = self.pages.rendered;
         diagnostics.extend(render_diags);
         diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
-        self.graph = graph;
-        self.analysis = analysis;
+        let old_graph = std::mem::replace(&mut self.graph, graph);
+        let old_analysis = std::mem::replace(&mut self.analysis, analysis);
         self.diagnostics = diagnostics;
         let lap = Instant::now();
         let previous = std::mem::replace(&mut self.site, site);
         let (changed, removed) = crate::write::changes(&previous, &self.site);
-        drop(previous);
         update.timings.compare += lap.elapsed();
+        drop_later((old_graph, old_analysis, previous));
         update.changed.extend(changed);
         update.removed.extend(removed);
     }
+}
+
+/// Frees `value` on a thread of its own: freeing the last build's graph, analysis and site
+/// takes time linear in the tree, and nothing waits for it. (Should no thread start, it is
+/// freed here.)
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
 }
 
 /// `out` relative to `root` with `/` separators, comparing real paths (links resolved), so
