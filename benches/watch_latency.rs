@@ -6,7 +6,7 @@
 //!
 //! It prints, in one run on the same tree:
 //! - the baseline: a full build (`opsbook::run` + `write::write`), as `opsbook build` does;
-//! - the incremental core alone: `Session::apply` + `write::update` after one edit;
+//! - the incremental core alone: `Session::apply` + `write::apply` after one edit;
 //! - end to end: the real watcher (notify, the debouncer, rebuild, write), from the moment
 //!   the edited file is written until the rebuild has written the book.
 
@@ -105,12 +105,11 @@ fn main() {
         let rel = format!("services/svc-{:03}/src/step_{i}.rs", i % WORKFLOWS);
         std::fs::write(root.join(&rel), step(i, 100 + n)).unwrap();
         let t = Instant::now();
-        let before = session.site.clone();
-        session.apply(std::slice::from_ref(&rel));
-        opsbook::write::update(&before, &session.site, &out).unwrap();
+        let update = session.apply(std::slice::from_ref(&rel));
+        opsbook::write::apply(&session.site, &out, &update.changed, &update.removed).unwrap();
         samples.push(t.elapsed());
     }
-    summary("one edit: Session::apply + update", samples, full);
+    summary("one edit: Session::apply + write", samples, full);
 
     // End to end through the real watcher.
     let watcher = Watcher::start(&root, None).unwrap();

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -127,12 +128,66 @@ struct Cached {
 pub struct Update {
     /// Files whose text was extracted again.
     pub extracted: Vec<String>,
-    /// Files dropped from the book.
-    pub removed: Vec<String>,
+    /// Source files dropped from the book.
+    pub dropped: Vec<String>,
     /// Pages rendered (the rest came from the page cache).
     pub rendered: usize,
     /// The whole tree was walked again (a new file, a folder, ignore rules, the config).
     pub rescanned: bool,
+    /// Files of the site (paths in the book) that are new or whose bytes changed.
+    pub changed: BTreeSet<String>,
+    /// Files of the site that are gone from it.
+    pub removed: BTreeSet<String>,
+    /// Where the update's time went.
+    pub timings: Timings,
+}
+
+impl Update {
+    /// Folds a later update into this one, as if both were one: a page changed and then
+    /// removed is removed, a page removed and then written again is changed.
+    pub fn merge(&mut self, later: Update) {
+        self.extracted.extend(later.extracted);
+        self.dropped.extend(later.dropped);
+        self.rendered += later.rendered;
+        self.rescanned |= later.rescanned;
+        for rel in later.changed {
+            self.removed.remove(&rel);
+            self.changed.insert(rel);
+        }
+        for rel in later.removed {
+            self.changed.remove(&rel);
+            self.removed.insert(rel);
+        }
+        self.timings.add(&later.timings);
+    }
+}
+
+/// The time of each stage of an update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Reading and extracting the changed files (walking the whole tree on a rescan).
+    pub read: Duration,
+    /// Building the graph from the cached facts.
+    pub model: Duration,
+    /// The analysis: findings and suppressions.
+    pub analyze: Duration,
+    /// Rendering the site (cached pages reused).
+    pub render: Duration,
+    /// Finding the site files whose bytes changed.
+    pub compare: Duration,
+    /// The whole update, these stages and the bookkeeping between them.
+    pub total: Duration,
+}
+
+impl Timings {
+    fn add(&mut self, other: &Timings) {
+        self.read += other.read;
+        self.model += other.model;
+        self.analyze += other.analyze;
+        self.render += other.render;
+        self.compare += other.compare;
+        self.total += other.total;
+    }
 }
 
 /// The book of one tree, kept up to date by [`Session::apply`].
@@ -154,6 +209,12 @@ pub struct Session {
     pub site: Site,
     /// Every diagnostic, sorted by file and line, as [`crate::Book::diagnostics`].
     pub diagnostics: Vec<Diagnostic>,
+    /// The diagnostics of the scan, the lock and every file, in the order the analysis takes
+    /// them: gathered again only after one of them changed (`sources_changed`).
+    source_diagnostics: Vec<Diagnostic>,
+    sources_changed: bool,
+    /// Files whose current text does not parse.
+    held: BTreeSet<String>,
 }
 
 impl Session {
@@ -173,6 +234,9 @@ impl Session {
             analysis: Analysis::default(),
             site: Site::default(),
             diagnostics: Vec::new(),
+            source_diagnostics: Vec::new(),
+            sources_changed: true,
+            held: BTreeSet::new(),
         };
         session.read_lock();
         session.rescan(&mut Update::default(), progress);
@@ -189,22 +253,35 @@ impl Session {
     /// Walks the whole tree again (after the watcher lost events); only files whose text
     /// changed are extracted.
     pub fn refresh(&mut self) -> Update {
+        let started = Instant::now();
         let mut update = Update::default();
         self.templates = scan::templates(&self.root.join(&self.config.templates));
         self.pages.clear();
         self.rescan(&mut update, &|_, _| {});
+        update.timings.read = started.elapsed();
         self.rebuild(&mut update);
+        update.timings.total = started.elapsed();
         update
     }
 
     /// Files whose current text does not parse, whose last good facts stay in the book.
     pub fn held(&self) -> Vec<&str> {
-        self.files.iter().filter(|(_, c)| c.held).map(|(p, _)| p.as_str()).collect()
+        self.held.iter().map(String::as_str).collect()
     }
 
     /// The texts of every file read, for diagnostic snippets.
     pub fn texts(&self) -> crate::cmd::report::Texts<'_> {
         self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect()
+    }
+
+    /// The text of one file read, for a diagnostic's snippet.
+    pub fn text(&self, rel: &str) -> Option<&str> {
+        self.files.get(rel).map(|c| c.text.as_str())
+    }
+
+    /// How many files were read.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
     }
 
     /// The current diagnostics of one file.
@@ -217,13 +294,16 @@ impl Session {
     /// Replaces the config (after `opsbook.toml` changed): the tree is walked again (the
     /// globs may differ) and every page is rendered again; the extraction cache stays.
     pub fn set_config(&mut self, config: Config) -> Update {
+        let started = Instant::now();
         let mut update = Update::default();
         self.config = config;
         self.read_lock();
         self.pages.clear();
         self.templates = scan::templates(&self.root.join(&self.config.templates));
         self.rescan(&mut update, &|_, _| {});
+        update.timings.read = started.elapsed();
         self.rebuild(&mut update);
+        update.timings.total = started.elapsed();
         update
     }
 
@@ -232,6 +312,7 @@ impl Session {
     /// change which files are read (a new file, a folder, ignore rules) walks the tree again,
     /// still extracting only files whose text changed.
     pub fn apply(&mut self, paths: &[String]) -> Update {
+        let started = Instant::now();
         let mut update = Update::default();
         let out_rel = self.out_rel.clone();
         let mut rescan = false;
@@ -254,8 +335,12 @@ impl Session {
                     }
                 }
                 ChangeKind::Other => {
+                    // A folder the session read files from: the first path after `rel/`
+                    // in sorted order is one of its files if it has any.
                     let prefix = format!("{rel}/");
-                    if self.files.keys().chain(self.scan_diagnostics.keys()).any(|p| p.starts_with(&prefix))
+                    let holds = |first: Option<&String>| first.is_some_and(|p| p.starts_with(&prefix));
+                    if holds(self.files.range(prefix.clone()..).next().map(|(p, _)| p))
+                        || holds(self.scan_diagnostics.range(prefix.clone()..).next().map(|(p, _)| p))
                         || self.root.join(rel).is_dir()
                     {
                         rescan = true;
@@ -272,7 +357,8 @@ impl Session {
         } else {
             for rel in &known {
                 let (file, diagnostics) = scan::read_one(&self.root, rel, &self.config);
-                self.scan_diagnostics.remove(rel);
+                let had = self.scan_diagnostics.remove(rel).is_some();
+                self.sources_changed |= had || !diagnostics.is_empty();
                 if !diagnostics.is_empty() {
                     self.scan_diagnostics.insert(rel.clone(), diagnostics);
                 }
@@ -286,8 +372,8 @@ impl Session {
                         }
                     }
                     None => {
-                        if self.files.remove(rel).is_some() {
-                            update.removed.push(rel.clone());
+                        if self.forget(rel) {
+                            update.dropped.push(rel.clone());
                         }
                     }
                 }
@@ -296,9 +382,11 @@ impl Session {
         if lock {
             self.read_lock();
         }
-        if rescan || templates || lock || !update.extracted.is_empty() || !update.removed.is_empty() {
+        update.timings.read = started.elapsed();
+        if rescan || templates || lock || !update.extracted.is_empty() || !update.dropped.is_empty() {
             self.rebuild(&mut update);
         }
+        update.timings.total = started.elapsed();
         update
     }
 
@@ -306,6 +394,7 @@ impl Session {
     fn rescan(&mut self, update: &mut Update, progress: &(dyn Fn(usize, usize) + Sync)) {
         update.rescanned = true;
         let inventory = scan::scan(&self.root, &self.config, &self.out);
+        self.sources_changed = true;
         self.scan_diagnostics.clear();
         for d in inventory.diagnostics {
             self.scan_diagnostics.entry(d.source.file.clone()).or_default().push(d);
@@ -328,8 +417,8 @@ impl Session {
             .cloned()
             .collect();
         for p in dropped {
-            self.files.remove(&p);
-            update.removed.push(p);
+            self.forget(&p);
+            update.dropped.push(p);
         }
         let total = fresh.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
@@ -353,6 +442,15 @@ impl Session {
         self.config.lock = scan::lock(&self.root);
         let diagnostics = std::mem::take(&mut self.config.lock.diagnostics);
         self.lock_diagnostics = diagnostics;
+        self.sources_changed = true;
+    }
+
+    /// Drops a file from the cache; whether it was there.
+    fn forget(&mut self, rel: &str) -> bool {
+        self.held.remove(rel);
+        let Some(gone) = self.files.remove(rel) else { return false };
+        self.sources_changed |= !gone.diagnostics.is_empty();
+        true
     }
 
     /// Records a file's new extraction. A text that no longer parses keeps the facts of
@@ -360,6 +458,8 @@ impl Session {
     fn store(&mut self, file: ScannedFile, hash: blake3::Hash, x: Extracted) {
         let broken = x.diagnostics.iter().any(|d| d.code == "parse-error");
         let previous = self.files.remove(&file.path);
+        self.sources_changed |=
+            !x.diagnostics.is_empty() || previous.as_ref().is_some_and(|p| !p.diagnostics.is_empty());
         let cached = match previous {
             Some(prev) if broken && prev.kind == file.kind && prev.good != Extracted::default() => Cached {
                 kind: file.kind,
@@ -378,27 +478,57 @@ impl Session {
                 held: false,
             },
         };
+        if cached.held {
+            self.held.insert(file.path.clone());
+        } else {
+            self.held.remove(&file.path);
+        }
         self.files.insert(file.path, cached);
     }
 
     /// Model, analysis and render from the cached facts, in the order [`crate::run`] uses.
+    /// The pages whose bytes changed are compared here, against the site taken out of the
+    /// session (never copied), and reported in `update.changed` and `update.removed`.
     fn rebuild(&mut self, update: &mut Update) {
-        let mut diagnostics: Vec<Diagnostic> = self.scan_diagnostics.values().flatten().cloned().collect();
-        diagnostics.extend(self.lock_diagnostics.iter().cloned());
-        diagnostics.extend(self.files.values().flat_map(|c| c.diagnostics.iter().cloned()));
+        if std::mem::take(&mut self.sources_changed) {
+            let mut diagnostics: Vec<Diagnostic> = self.scan_diagnostics.values().flatten().cloned().collect();
+            diagnostics.extend(self.lock_diagnostics.iter().cloned());
+            diagnostics.extend(self.files.values().flat_map(|c| c.diagnostics.iter().cloned()));
+            self.source_diagnostics = diagnostics;
+        }
+        let mut diagnostics = self.source_diagnostics.clone();
+        let lap = Instant::now();
         let graph = model::build(self.files.values().map(|c| &c.good.facts));
+        update.timings.model += lap.elapsed();
+        let lap = Instant::now();
         let texts: analyze::suppress::Texts = self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect();
         let analysis = analyze::analyze_sources(&graph, &diagnostics, &self.config, &texts);
+        update.timings.analyze += lap.elapsed();
+        let lap = Instant::now();
         let (site, render_diags) =
             render::render_cached(&graph, &analysis, &self.config, &self.templates, &mut self.pages);
+        update.timings.render += lap.elapsed();
         update.rendered = self.pages.rendered;
         diagnostics.extend(render_diags);
         diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
-        self.graph = graph;
-        self.analysis = analysis;
-        self.site = site;
+        let old_graph = std::mem::replace(&mut self.graph, graph);
+        let old_analysis = std::mem::replace(&mut self.analysis, analysis);
         self.diagnostics = diagnostics;
+        let lap = Instant::now();
+        let previous = std::mem::replace(&mut self.site, site);
+        let (changed, removed) = crate::write::changes(&previous, &self.site);
+        update.timings.compare += lap.elapsed();
+        drop_later((old_graph, old_analysis, previous));
+        update.changed.extend(changed);
+        update.removed.extend(removed);
     }
+}
+
+/// Frees `value` on a thread of its own: freeing the last build's graph, analysis and site
+/// takes time linear in the tree, and nothing waits for it. (Should no thread start, it is
+/// freed here.)
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
 }
 
 /// `out` relative to `root` with `/` separators, comparing real paths (links resolved), so

@@ -118,6 +118,35 @@ fn watch_follows_a_renamed_and_a_removed_folder() {
     assert_eq!(timeout_of(&book, "charge_card"), Some(5000), "the other files stay");
 }
 
+/// `opsbook watch .` inside the tree and `opsbook watch shop` beside it: the watcher reports
+/// absolute paths, the session reads relative ones, and edits still reach the book. The
+/// second run sets `OPSBOOK_TIMINGS`: its rebuild line ends with where the time went.
+#[test]
+fn watch_follows_edits_when_started_with_a_relative_folder() {
+    let (dir, root, book) = tree();
+    for (n, (arg, cwd)) in [(".", root.as_path()), ("shop", dir.path())].into_iter().enumerate() {
+        let env: &[(&str, &str)] = if n == 1 { &[("OPSBOOK_TIMINGS", "1")] } else { &[] };
+        let mut w = Running::start_in(&["watch"], Path::new(arg), Some(cwd), env);
+        w.wait_for("the watcher", |err| err.contains("Watching for changes"));
+        let first = 5 + 10 * n as u32;
+        w.wait_for("the first build", |_| timeout_of(&book, "charge_card") == Some(u64::from(first) * 1000));
+        std::fs::write(root.join("src/pay.rs"), step("charge_card", first + 1)).unwrap();
+        w.wait_for("the edit", |_| timeout_of(&book, "charge_card") == Some(u64::from(first + 1) * 1000));
+        w.wait_for("the rebuild line", |err| err.contains("Rebuilt after src/pay.rs changed"));
+        let line = w.stderr().lines().find(|l| l.starts_with("Rebuilt after src/pay.rs")).unwrap().to_string();
+        if n == 1 {
+            for stage in ["[read ", " ms, model ", ", render ", ", write ", " ms; total "] {
+                assert!(line.contains(stage), "{stage:?} in {line}");
+            }
+        } else {
+            assert!(line.ends_with(" written.") && !line.contains("total"), "the plain line: {line}");
+        }
+        assert!(!root.join("book/book").exists() && !dir.path().join("book").exists(), "the book stays in shop/book");
+        drop(w);
+        std::fs::write(root.join("src/pay.rs"), step("charge_card", first + 10)).unwrap();
+    }
+}
+
 /// The `stale-runbook` findings' severities and messages in the book's graph.json.
 fn stale(book: &Path) -> Vec<(String, String)> {
     let Some(g) = graph(book) else { return Vec::new() };

@@ -15,11 +15,16 @@
 //!   one step file gets a new `owner:` per edit, and the time runs from the write of
 //!   that file until `graph.json` on disk shows the new owner (debounce included);
 //!   median and p90 over `--edits` edits (15 by default);
-//! - the same edits in process: `Session::apply` + `write::update` (a child, `incremental`).
+//!   beside it, the rebuild's own time as the watcher reports it (`OPSBOOK_TIMINGS`), so the
+//!   difference is the watcher's: notify, the debouncer, the event loop;
+//! - the same edits in process (a child, `incremental`): `Session::apply` +
+//!   `write::apply`, the median of each stage (read and extract, model, analyze, render,
+//!   compare, write, the rest) and of the total, and the total's p90.
 //!
 //! Other modes: `generate DIR [--services N] [--files M]` writes a tree and prints its
 //! digest; `floor DIR` is the floor alone; `stages DIR` times each stage of a full build;
-//! `incremental DIR [--edits E]` times the in-process edits alone.
+//! `incremental DIR [--edits E]` times the in-process edits alone, stage by stage;
+//! `watch DIR [--edits E]` times the real watcher alone.
 
 mod generator;
 
@@ -51,11 +56,11 @@ fn args() -> Args {
             "--runs" => a.runs = num("--runs").max(1),
             "--no-mdbook" => a.mdbook = false,
             "--edits" => a.edits = num("--edits").max(1),
-            "generate" | "floor" | "stages" | "incremental" => a.mode = arg,
+            "generate" | "floor" | "stages" | "incremental" | "watch" => a.mode = arg,
             _ if a.mode != "report" && a.dir.is_none() => a.dir = Some(PathBuf::from(arg)),
             _ => die(&format!(
                 "unknown argument `{arg}`; usage: scale [--services N] [--files M] [--runs R] [--edits E] [--no-mdbook] \
-                 | generate DIR [--services N] [--files M] | floor DIR | stages DIR | incremental DIR [--edits E]"
+                 | generate DIR [--services N] [--files M]  | floor DIR | stages DIR | incremental DIR [--edits E] | watch DIR [--edits E]"
             )),
         }
     }
@@ -82,8 +87,18 @@ fn main() {
         }
         "stages" => stages(&a.dir.unwrap_or_else(|| die("stages needs a folder"))),
         "incremental" => {
-            let (median, p90) = incremental(&a.dir.unwrap_or_else(|| die("incremental needs a folder")), a.edits);
-            println!("{} {}", median.as_nanos(), p90.as_nanos());
+            for (stage, d) in incremental(&a.dir.unwrap_or_else(|| die("incremental needs a folder")), a.edits) {
+                println!("{stage:<8} {:>12} ns {:>9.2} ms", d.as_nanos(), d.as_secs_f64() * 1000.0);
+            }
+        }
+        "watch" => {
+            let dir = a.dir.unwrap_or_else(|| die("watch needs a folder"));
+            let work = dir.with_extension("watch-work");
+            let w = watch_latency(&dir, &work, a.edits);
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!("edit-to-book     median {:>8.1} ms   p90 {:>8.1} ms", ms(w.median), ms(w.p90));
+            println!("rebuild (watch)  median {:>8.1} ms", ms(w.rebuild));
+            println!("watcher overhead median {:>8.1} ms", ms(w.median.saturating_sub(w.rebuild)));
         }
         _ => report(&a),
     }
@@ -214,29 +229,48 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
     (at(0.5), at(0.9))
 }
 
-/// Edit-to-book latency of the real `opsbook watch` on `tree`: median and p90.
-fn watch_latency(tree: &Path, work: &Path, edits: usize) -> (Duration, Duration) {
+/// What the real watcher's edits took.
+struct WatchFigures {
+    /// From the write of the source until graph.json shows it.
+    median: Duration,
+    p90: Duration,
+    /// The rebuild's own time, as the watcher's rebuild line reports it: median.
+    rebuild: Duration,
+}
+
+/// Edit-to-book latency of the real `opsbook watch` on `tree`, and its rebuilds' own time.
+fn watch_latency(tree: &Path, work: &Path, edits: usize) -> WatchFigures {
     use std::io::BufRead;
     let out = work.join("watch-book");
     if out.exists() {
         std::fs::remove_dir_all(&out).unwrap();
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+    // `SCALE_OPSBOOK` names another opsbook binary to time (a baseline), in `watch` mode.
+    let bin =
+        std::env::var_os("SCALE_OPSBOOK").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_opsbook")), PathBuf::from);
+    let mut child = Command::new(bin)
         .arg("watch")
         .arg(tree)
         .arg("--out")
         .arg(&out)
+        .env(opsbook::cmd::watch::TIMINGS_VAR, "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| die(&format!("opsbook watch: {e}")));
     let (ready_tx, ready) = std::sync::mpsc::channel();
+    let (rebuilt_tx, rebuilt) = std::sync::mpsc::channel();
     let stderr = child.stderr.take().unwrap();
-    // Drains the watcher's messages so it never blocks on a full pipe.
+    // Drains the watcher's messages so it never blocks on a full pipe; passes on each
+    // rebuild's own time, the `total` its line ends with.
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
             if line.contains("Watching for changes") {
                 let _ = ready_tx.send(());
+            }
+            let total = line.rsplit_once("; total ").and_then(|(_, t)| t.trim_end_matches(" ms]").parse::<f64>().ok());
+            if let Some(ms) = total.filter(|_| line.starts_with("Rebuilt after")) {
+                let _ = rebuilt_tx.send(Duration::from_secs_f64(ms / 1000.0));
             }
         }
     });
@@ -246,6 +280,7 @@ fn watch_latency(tree: &Path, work: &Path, edits: usize) -> (Duration, Duration)
     }
     let graph = out.join("graph.json");
     let mut samples = Vec::new();
+    let mut rebuilds = Vec::new();
     // One unmeasured edit first: it warms the watcher's caches as the later ones find them.
     for n in 0..=edits {
         let (rel, text, needle) = edit(tree, n);
@@ -271,38 +306,60 @@ fn watch_latency(tree: &Path, work: &Path, edits: usize) -> (Duration, Duration)
             let _ = child.kill();
             die(&format!("opsbook watch: graph.json never showed the edit of {rel}"));
         }
-        if n > 0 {
-            samples.push(took);
-        }
         // Let the watcher settle, so each sample is one edit.
         std::thread::sleep(Duration::from_millis(200));
+        // The edit's rebuild is the first one after it (a later one, from the same save's
+        // other events, finds nothing to do).
+        let first = rebuilt.try_iter().collect::<Vec<_>>().first().copied();
+        if n > 0 {
+            samples.push(took);
+            rebuilds.extend(first);
+        }
     }
     let _ = child.kill();
     let _ = child.wait();
-    percentiles(samples)
+    let (median, p90) = percentiles(samples);
+    let rebuild = if rebuilds.is_empty() { Duration::ZERO } else { percentiles(rebuilds).0 };
+    WatchFigures { median, p90, rebuild }
 }
 
-/// The same edits in this process: `Session::apply` + `write::update`, median and p90.
-fn incremental(tree: &Path, edits: usize) -> (Duration, Duration) {
+/// The stages `incremental` reports, in its order.
+const STAGES: [&str; 9] = ["read", "model", "analyze", "render", "compare", "write", "other", "total", "p90"];
+
+/// The same edits in this process: `Session::apply` + `write::apply`. The median of each
+/// stage over the edits (`other` is the bookkeeping between them), of the total, and the
+/// total's p90, in the order of [`STAGES`].
+fn incremental(tree: &Path, edits: usize) -> Vec<(&'static str, Duration)> {
     use opsbook::session::Session;
     let out = tree.with_extension("incremental-book");
     let config = opsbook::config::Config::default();
     let session_out = out.clone();
     let mut session = Session::open(tree, config, &session_out, &|_, _| {});
     opsbook::write::write(&session.site, &out).unwrap();
-    let mut samples = Vec::new();
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); STAGES.len() - 1];
     for n in 0..=edits {
         let (rel, text, _) = edit(tree, n);
         std::fs::write(tree.join(&rel), &text).unwrap();
         let start = Instant::now();
-        let before = session.site.clone();
-        session.apply(std::slice::from_ref(&rel));
-        opsbook::write::update(&before, &session.site, &out).unwrap();
+        let update = session.apply(std::slice::from_ref(&rel));
+        let writing = Instant::now();
+        opsbook::write::apply(&session.site, &out, &update.changed, &update.removed).unwrap();
+        let write = writing.elapsed();
+        let total = start.elapsed();
+        let t = update.timings;
+        let other = total.saturating_sub(t.read + t.model + t.analyze + t.render + t.compare + write);
         if n > 0 {
-            samples.push(start.elapsed());
+            for (v, d) in samples.iter_mut().zip([t.read, t.model, t.analyze, t.render, t.compare, write, other, total])
+            {
+                v.push(d);
+            }
         }
     }
-    percentiles(samples)
+    let (total, p90) = percentiles(samples.pop().unwrap());
+    let mut rows: Vec<(&'static str, Duration)> =
+        STAGES.iter().zip(samples).map(|(name, v)| (*name, percentiles(v).0)).collect();
+    rows.extend([("total", total), ("p90", p90)]);
+    rows
 }
 
 fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
@@ -519,28 +576,40 @@ fn report(a: &Args) {
     row("mdBook build, same page count", &|r| r.mdbook.map_or("-".into(), secs));
     row("mdBook pages/s", &|r| r.mdbook.map_or("-".into(), |d| format!("{:.0}", r.pages as f64 / d.as_secs_f64())));
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-    let (watch, watch90) = watch_latency(&tree, &base.join("work-generated"), a.edits);
+    let w = watch_latency(&tree, &base.join("work-generated"), a.edits);
     let inproc = Command::new(&me)
         .arg("incremental")
         .arg(&tree)
         .args(["--edits", &a.edits.to_string()])
         .output()
         .unwrap_or_else(|e| die(&format!("incremental: {e}")));
-    let nanos: Vec<u64> =
-        String::from_utf8_lossy(&inproc.stdout).split_whitespace().filter_map(|v| v.parse().ok()).collect();
-    if !inproc.status.success() || nanos.len() != 2 {
+    // `stage nanos ...` lines, in the order of STAGES.
+    let stages: Vec<(String, Duration)> = String::from_utf8_lossy(&inproc.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.to_string(), Duration::from_nanos(it.next()?.parse().ok()?)))
+        })
+        .collect();
+    if !inproc.status.success() || stages.len() != STAGES.len() {
         die(&format!("incremental failed: {}", String::from_utf8_lossy(&inproc.stderr)));
     }
     let edits = a.edits;
-    row(&format!("edit-to-book in watch, median ({edits})"), &|r| {
-        if r.name == "generated" { ms(watch) } else { "-".into() }
-    });
-    row("edit-to-book in watch, p90", &|r| if r.name == "generated" { ms(watch90) } else { "-".into() });
-    row("in process: apply+update, median", &|r| {
-        if r.name == "generated" { ms(Duration::from_nanos(nanos[0])) } else { "-".into() }
-    });
-    row("in process: apply+update, p90", &|r| {
-        if r.name == "generated" { ms(Duration::from_nanos(nanos[1])) } else { "-".into() }
-    });
+    let generated = |d: Duration| move |r: &Figures| if r.name == "generated" { ms(d) } else { "-".into() };
+    row(&format!("edit-to-book in watch, median ({edits})"), &generated(w.median));
+    row("edit-to-book in watch, p90", &generated(w.p90));
+    row("  its rebuild (watch's own), median", &generated(w.rebuild));
+    row("  the watcher (notify, debounce)", &generated(w.median.saturating_sub(w.rebuild)));
+    row("in process: apply+write, median", &generated(stages[STAGES.len() - 2].1));
+    row("in process: apply+write, p90", &generated(stages[STAGES.len() - 1].1));
+    for (stage, d) in &stages[..STAGES.len() - 2] {
+        let label = match stage.as_str() {
+            "read" => "read+extract",
+            "compare" => "compare pages",
+            "other" => "the rest",
+            s => s,
+        };
+        row(&format!("  {label}, median"), &generated(*d));
+    }
     println!("\ngoals (about 200x40): build/floor <= 1.00, peak memory <= 500 MiB, edit-to-book <= 100 ms median");
 }

@@ -179,13 +179,25 @@ fn random_edits_keep_the_book_identical_to_a_fresh_build() {
                 }
             }
             let before = session.site.clone();
-            session.apply(&changed);
-            write::update(&before, &session.site, &out).unwrap();
+            let update = session.apply(&changed);
+            // The session names exactly the files of the book whose bytes changed, and
+            // writing those alone keeps the book on disk equal to the session's site.
+            let (changed_pages, removed_pages) = write::changes(&before, &session.site);
+            assert_eq!(update.changed, changed_pages, "seed {seed:#x}, round {round}");
+            assert_eq!(update.removed, removed_pages, "seed {seed:#x}, round {round}");
+            write::apply(&session.site, &out, &update.changed, &update.removed).unwrap();
             // A broken file stays broken until an edit rewrites it whole (0, 1, 5, 7) or removes it.
             if session.held().is_empty() {
-                let fresh = fresh_site(&root, &out);
+                let book = crate::run(&root, &Config::default(), &out);
+                assert_eq!(session.diagnostics, book.diagnostics, "seed {seed:#x}, round {round}: {changed:?}");
+                let fresh = book.site;
                 assert!(session.site == fresh, "seed {seed:#x}, round {round}: the book differs after {changed:?}");
                 compared += 1;
+                if round % 8 == 0 {
+                    let check = dir.path().join(format!("check-{round}"));
+                    write::write(&fresh, &check).unwrap();
+                    assert_eq!(listing(&out), listing(&check), "seed {seed:#x}, round {round}: the book on disk");
+                }
             }
         }
         assert!(compared >= 10, "seed {seed:#x}: only {compared} comparisons");
@@ -232,8 +244,10 @@ fn a_broken_edit_keeps_the_last_good_facts_and_reports_the_error() {
     assert_eq!(session.site, fresh_site(root, &out));
     fs::remove_file(root.join("src/pay.rs")).unwrap();
     let update = session.apply(&["src/pay.rs".to_string()]);
-    assert_eq!(update.removed, vec!["src/pay.rs".to_string()]);
+    assert_eq!(update.dropped, vec!["src/pay.rs".to_string()]);
     assert!(!session.site.files.contains_key("steps/charge-card.html"));
+    assert!(update.removed.contains("steps/charge-card.html"), "{:?}", update.removed);
+    assert!(update.changed.contains("graph.json") && update.changed.contains("index.html"), "{:?}", update.changed);
 }
 
 #[test]
@@ -252,6 +266,10 @@ fn one_edit_extracts_one_file_and_renders_only_the_pages_it_touches() {
     assert_eq!(update.extracted, vec!["src/s3.rs".to_string()]);
     assert!(!update.rescanned);
     assert!(update.rendered >= 1 && update.rendered < pages / 2, "{} of {pages} pages rendered", update.rendered);
+    assert!(update.changed.contains("steps/step-3.html") && update.changed.contains("graph.json"), "{update:?}");
+    assert!(update.changed.len() < pages / 2 && update.removed.is_empty(), "{update:?}");
+    let t = update.timings;
+    assert!(t.total >= t.read + t.model + t.analyze + t.render + t.compare && t.render > Duration::ZERO, "{t:?}");
     let page = String::from_utf8_lossy(&session.site.files["steps/step-3.html"]).into_owned();
     assert!(page.contains("6 s") || page.contains("6s"), "the new timeout is on the page");
     assert_eq!(session.site, fresh_site(root, &out));
@@ -259,6 +277,7 @@ fn one_edit_extracts_one_file_and_renders_only_the_pages_it_touches() {
     // Touching a file without changing it extracts nothing and renders nothing.
     let update = session.apply(&["src/s3.rs".to_string()]);
     assert!(update.extracted.is_empty() && update.rendered == 0, "{update:?}");
+    assert!(update.changed.is_empty() && update.removed.is_empty(), "{update:?}");
 }
 
 #[test]
@@ -332,4 +351,27 @@ fn runbooks_the_lock_and_allow_comments_follow_like_a_fresh_build() {
     assert_eq!(unused.len(), 1, "{:?}", session.analysis.findings);
     assert_eq!((unused[0].file.as_str(), unused[0].line), ("src/pay.rs", 12));
     assert_eq!(session.site, fresh_site(root, &out));
+}
+
+/// A removed folder is reported by its own path alone: the session finds the files it read
+/// under it (and not under a sibling whose name starts the same) and drops their pages.
+#[test]
+fn a_removed_folder_drops_the_files_read_under_it() {
+    let (_dir, root, out, _) = one_step_session(true);
+    let root = root.as_path();
+    fs::create_dir_all(root.join("billing")).unwrap();
+    fs::create_dir_all(root.join("billing-old")).unwrap();
+    fs::write(root.join("billing/invoice.rs"), step_source("send_invoice", 1, 20, 2, true)).unwrap();
+    fs::write(root.join("billing-old/refund.rs"), step_source("refund", 1, 20, 2, true)).unwrap();
+    let mut session = Session::open(root, Config::default(), &out, &|_, _| {});
+    fs::remove_dir_all(root.join("billing")).unwrap();
+    let update = session.apply(&["billing".to_string()]);
+    assert!(update.rescanned, "{update:?}");
+    assert_eq!(update.dropped, vec!["billing/invoice.rs".to_string()]);
+    assert!(update.removed.contains("steps/send-invoice.html"), "{:?}", update.removed);
+    assert!(session.site.files.contains_key("steps/refund.html"));
+    assert_eq!(session.site, fresh_site(root, &out));
+    // A name that is neither a folder nor one the session read from changes nothing.
+    let update = session.apply(&["billing".to_string()]);
+    assert!(!update.rescanned && update.changed.is_empty(), "{update:?}");
 }

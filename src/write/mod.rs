@@ -1,5 +1,6 @@
 //! Writing the book: atomic replacement, changed bytes only, never outside the output folder.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
@@ -74,22 +75,8 @@ pub fn update(previous: &Site, next: &Site, out: &Path) -> Result<WriteStats> {
         write_one(previous, out, rel, bytes, &mut stats)?;
     }
     for rel in previous.files.keys().filter(|rel| !next.files.contains_key(*rel)) {
-        let rel_path = safe_relative(rel)?;
-        match fs::remove_file(out.join(&rel_path)) {
-            Err(e) if e.kind() != ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("cannot remove {}", out.join(&rel_path).display()));
-            }
-            _ => stats.written += 1,
-        }
-        // Folders the book no longer uses go too; `remove_dir` fails on a folder that still
-        // holds anything, which is what stops the climb.
-        let mut dir = rel_path.parent();
-        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
-            if fs::remove_dir(out.join(d)).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
+        remove_one(out, rel)?;
+        stats.written += 1;
     }
     for (rel, bytes) in last {
         write_one(previous, out, rel, bytes, &mut stats)?;
@@ -97,14 +84,89 @@ pub fn update(previous: &Site, next: &Site, out: &Path) -> Result<WriteStats> {
     Ok(stats)
 }
 
-/// Writes one file of [`update`] unless its bytes are those of the previous book.
-fn write_one(previous: &Site, out: &Path, rel: &str, bytes: &[u8], stats: &mut WriteStats) -> Result<()> {
+/// The site paths whose bytes differ between `previous` and `next`: new or changed files,
+/// and files of `previous` that `next` lacks. One merge walk of the two sorted maps.
+pub fn changes(previous: &Site, next: &Site) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut changed, mut removed) = (BTreeSet::new(), BTreeSet::new());
+    let mut old = previous.files.iter().peekable();
+    for (rel, bytes) in &next.files {
+        while let Some((gone, _)) = old.next_if(|(p, _)| p.as_str() < rel.as_str()) {
+            removed.insert(gone.clone());
+        }
+        match old.next_if(|(p, _)| *p == rel) {
+            Some((_, before)) if before == bytes => {}
+            _ => {
+                changed.insert(rel.clone());
+            }
+        }
+    }
+    removed.extend(old.map(|(p, _)| p.clone()));
+    (changed, removed)
+}
+
+/// Brings the book in `out` up to `site` when only the files `changed` (new or with new
+/// bytes) and `removed` (no longer in the site) differ from the book on disk, as
+/// [`changes`] or the session reports them. Only those paths are touched: each written
+/// file goes to a temporary name and is renamed over (a reader never sees half a page), new
+/// files before changed ones, removals after, `graph.json` last; folders a removal leaves
+/// empty go too. Nothing else in `out` is read or compared. Without a book in `out` (or one
+/// opsbook did not make), this is [`write`] of the whole site.
+pub fn apply(site: &Site, out: &Path, changed: &BTreeSet<String>, removed: &BTreeSet<String>) -> Result<WriteStats> {
+    if !out.join(MARKER).is_file() {
+        return write(site, out);
+    }
+    let mut stats = WriteStats { written: 0, unchanged: site.files.len().saturating_sub(changed.len()) };
+    let mut order: Vec<(&String, &Vec<u8>, bool)> = Vec::with_capacity(changed.len());
+    for rel in changed {
+        let Some(bytes) = site.files.get(rel) else { bail!("`{rel}` is not a page of the book") };
+        let exists = out.join(safe_relative(rel)?).is_file();
+        order.push((rel, bytes, exists));
+    }
+    // New files first (a stable sort keeps path order within each group), graph.json last,
+    // as in [`update`].
+    order.sort_by_key(|(_, _, exists)| *exists);
+    let (last, pages): (Vec<_>, Vec<_>) = order.into_iter().partition(|(rel, _, _)| rel.as_str() == "graph.json");
+    for (rel, bytes, _) in pages {
+        write_new(out, rel, bytes)?;
+        stats.written += 1;
+    }
+    for rel in removed {
+        if site.files.contains_key(rel) {
+            continue;
+        }
+        remove_one(out, rel)?;
+        stats.written += 1;
+    }
+    for (rel, bytes, _) in last {
+        write_new(out, rel, bytes)?;
+        stats.written += 1;
+    }
+    Ok(stats)
+}
+
+/// Removes one file of the book, and the folders that leaves empty.
+fn remove_one(out: &Path, rel: &str) -> Result<()> {
+    let rel_path = safe_relative(rel)?;
+    if let Err(e) = fs::remove_file(out.join(&rel_path))
+        && e.kind() != ErrorKind::NotFound
+    {
+        return Err(e).with_context(|| format!("cannot remove {}", out.join(&rel_path).display()));
+    }
+    // `remove_dir` fails on a folder that still holds anything, which is what stops the climb.
+    let mut dir = rel_path.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+        if fs::remove_dir(out.join(d)).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
+/// Writes one file of the book: to a temporary name beside it, then renamed over.
+fn write_new(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let rel_path = safe_relative(rel)?;
     let dest = out.join(&rel_path);
-    if previous.files.get(rel).is_some_and(|b| b == bytes) && dest.is_file() {
-        stats.unchanged += 1;
-        return Ok(());
-    }
     if let Some(dir) = dest.parent() {
         fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -115,6 +177,18 @@ fn write_one(previous: &Site, out: &Path, rel: &str, bytes: &[u8], stats: &mut W
         let _ = fs::remove_file(&temp);
         return Err(e).with_context(|| format!("cannot write {}", dest.display()));
     }
+    Ok(())
+}
+
+/// Writes one file of [`update`] unless its bytes are those of the previous book.
+fn write_one(previous: &Site, out: &Path, rel: &str, bytes: &[u8], stats: &mut WriteStats) -> Result<()> {
+    let rel_path = safe_relative(rel)?;
+    let dest = out.join(&rel_path);
+    if previous.files.get(rel).is_some_and(|b| b == bytes) && dest.is_file() {
+        stats.unchanged += 1;
+        return Ok(());
+    }
+    write_new(out, rel, bytes)?;
     stats.written += 1;
     Ok(())
 }
@@ -221,6 +295,58 @@ mod tests {
         assert!(out.join(MARKER).is_file());
         let names: Vec<_> = fs::read_dir(out.join("steps")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+    }
+
+    #[test]
+    fn changes_names_new_changed_and_dropped_paths_only() {
+        let before = site(&[("a.html", "a"), ("b.html", "b"), ("steps/c.html", "c"), ("z.html", "z")]);
+        let after = site(&[("a.html", "a"), ("b.html", "B"), ("steps/d.html", "d"), ("z.html", "z")]);
+        let (changed, removed) = changes(&before, &after);
+        assert_eq!(changed.into_iter().collect::<Vec<_>>(), ["b.html", "steps/d.html"]);
+        assert_eq!(removed.into_iter().collect::<Vec<_>>(), ["steps/c.html"]);
+        let (changed, removed) = changes(&Site::default(), &before);
+        assert_eq!(changed.len(), 4);
+        assert!(removed.is_empty());
+        let (changed, removed) = changes(&before, &Site::default());
+        assert!(changed.is_empty());
+        assert_eq!(removed.len(), 4);
+    }
+
+    #[test]
+    fn apply_touches_only_the_paths_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let first = site(&[("index.html", "a"), ("steps/x.html", "x"), ("teams/t.html", "t"), ("graph.json", "1")]);
+        write(&first, &out).unwrap();
+        fs::write(out.join("notes.txt"), "by hand").unwrap();
+        // A file the changes do not name stays as it is on disk, even if it differs.
+        fs::write(out.join("steps/x.html"), "edited by hand").unwrap();
+        let next = site(&[("index.html", "b"), ("steps/x.html", "x"), ("steps/y.html", "y"), ("graph.json", "2")]);
+        let (changed, removed) = changes(&first, &next);
+        let s = apply(&next, &out, &changed, &removed).unwrap();
+        // index.html, steps/y.html and graph.json written, teams/t.html removed.
+        assert_eq!(s, WriteStats { written: 4, unchanged: 1 });
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "b");
+        assert_eq!(fs::read_to_string(out.join("steps/y.html")).unwrap(), "y");
+        assert_eq!(fs::read_to_string(out.join("graph.json")).unwrap(), "2");
+        assert_eq!(fs::read_to_string(out.join("steps/x.html")).unwrap(), "edited by hand", "not named, not read");
+        assert!(!out.join("teams").exists(), "the emptied folder is gone");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "by hand", "only its own files go");
+        let names: Vec<_> = fs::read_dir(out.join("steps")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+
+        // A path outside the book is refused, and a changed path the site lacks is an error.
+        let evil: BTreeSet<String> = ["../evil.html".to_string()].into();
+        assert!(apply(&next, &out, &BTreeSet::new(), &evil).is_err());
+        let missing: BTreeSet<String> = ["nope.html".to_string()].into();
+        assert!(apply(&next, &out, &missing, &BTreeSet::new()).is_err());
+
+        // Without a book of ours in `out`, the whole site is written.
+        let fresh = dir.path().join("fresh");
+        let s = apply(&next, &fresh, &BTreeSet::new(), &BTreeSet::new()).unwrap();
+        assert_eq!(s.written, 4);
+        assert_eq!(fs::read_to_string(fresh.join("steps/x.html")).unwrap(), "x");
+        assert!(fresh.join(MARKER).is_file());
     }
 
     #[test]

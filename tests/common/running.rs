@@ -19,7 +19,18 @@ pub struct Running {
 impl Running {
     /// Starts `opsbook ARGS DIR`.
     pub fn start(args: &[&str], dir: &Path) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("opsbook"))
+        Running::start_in(args, dir, None, &[])
+    }
+
+    /// Starts `opsbook ARGS DIR` in the working folder `cwd` (this process's when `None`),
+    /// with the environment variables `env` added.
+    pub fn start_in(args: &[&str], dir: &Path, cwd: Option<&Path>, env: &[(&str, &str)]) -> Running {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin("opsbook"));
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
+        command.envs(env.iter().copied());
+        let mut child = command
             .args(args)
             .arg(dir)
             .stdin(Stdio::null())
