@@ -389,14 +389,21 @@ impl Session {
         let graph = model::build(self.files.values().map(|c| &c.good.facts));
         let texts: analyze::suppress::Texts = self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect();
         let analysis = analyze::analyze_sources(&graph, &diagnostics, &self.config, &texts);
-        let (site, render_diags) =
-            render::render_cached(&graph, &analysis, &self.config, &self.templates, &mut self.pages);
+        let render_diags = render::render_cached(
+            &graph,
+            &analysis,
+            &self.graph,
+            &self.analysis,
+            &self.config,
+            &self.templates,
+            &mut self.pages,
+            &mut self.site,
+        );
         update.rendered = self.pages.rendered;
         diagnostics.extend(render_diags);
         diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
         self.graph = graph;
         self.analysis = analysis;
-        self.site = site;
         self.diagnostics = diagnostics;
     }
 }
