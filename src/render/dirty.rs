@@ -30,13 +30,14 @@
 //! added one.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use crate::analyze::{Analysis, Finding};
-use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeKind, slugify};
 
 /// What changed between two builds, as pages see it.
 #[derive(Debug, Default)]
@@ -47,6 +48,8 @@ pub struct Changes {
     pub any: bool,
     /// The node pages (indices in the new graph) to render again when not `global`.
     pub pages: HashSet<NodeIndex>,
+    /// The page paths of the nodes removed.
+    pub gone: Vec<String>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -64,23 +67,25 @@ impl Flags {
 
 /// Compares the previous build (`old`) with the new one.
 pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> Changes {
-    let everything = Changes { global: true, any: true, pages: HashSet::new() };
-    if old.by_id.len() != new.by_id.len() {
-        return everything;
-    }
+    let everything = Changes { global: true, any: true, ..Changes::default() };
+    let mut added: Vec<&str> = Vec::new();
     for (id, &ni) in &new.by_id {
-        let Some(&oi) = old.by_id.get(id) else { return everything };
+        let Some(&oi) = old.by_id.get(id) else {
+            added.push(id);
+            continue;
+        };
         let (o, n) = (&old.graph[oi], &new.graph[ni]);
         if o.name != n.name || o.kind != n.kind || o.page != n.page || o.external != n.external {
             return everything;
         }
     }
+    let removed: Vec<&str> = old.by_id.keys().filter(|id| !new.by_id.contains_key(*id)).map(String::as_str).collect();
 
     let old_findings = findings_by_node(&old_a.findings);
     let new_findings = findings_by_node(&new_a.findings);
     let mut flagged: HashMap<&str, Flags> = HashMap::new();
     for (id, &ni) in &new.by_id {
-        let oi = old.by_id[id];
+        let Some(&oi) = old.by_id.get(id) else { continue };
         let flags = Flags {
             data: old.graph[oi] != new.graph[ni]
                 || old_a.retry.get(id) != new_a.retry.get(id)
@@ -98,6 +103,8 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
     let any = !flagged.is_empty()
+        || !added.is_empty()
+        || !removed.is_empty()
         || old_a.findings != new_a.findings
         || old.dangling != new.dangling
         || old_a.retry != new_a.retry
@@ -132,6 +139,41 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
             for e in g.graph.edges_directed(i, Direction::Incoming) {
                 if flags.data || flags.out {
                     mark(&g.graph[e.source()].id);
+                }
+            }
+        }
+    }
+    // A node added or removed: its own page, the pages beside it in its kind's pager, and
+    // every page that names it in an attribute (a name lookup may now find it or not).
+    // Its edges changed the nodes at their other ends, which the rules above and below
+    // follow; analysis lists that name it (blast radius, critical paths) changed too.
+    for (g, ids) in [(old, &removed), (new, &added)] {
+        for &id in ids.iter() {
+            mark(id);
+            for other in pager_neighbours(g, id) {
+                mark(other);
+            }
+        }
+    }
+    if !added.is_empty() || !removed.is_empty() {
+        let names: HashSet<&str> = removed
+            .iter()
+            .map(|id| (old, *id))
+            .chain(added.iter().map(|id| (new, *id)))
+            .flat_map(|(g, id)| {
+                let n = &g.graph[g.by_id[id]];
+                [n.name.as_str(), n.slug.as_str()]
+            })
+            .collect();
+        for g in graphs {
+            for (_, node) in g.nodes() {
+                let a = &node.attrs;
+                let named = a.owner.iter().chain(&a.service).chain(&a.workflow).chain(&a.alerts);
+                if named
+                    .into_iter()
+                    .any(|v| names.contains(v.value.as_str()) || names.contains(slugify(&v.value).as_str()))
+                {
+                    mark(&node.id);
                 }
             }
         }
@@ -187,7 +229,17 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
             mark(&g.graph[e.source()].id);
         }
     }
-    Changes { global: false, any: true, pages }
+    let gone = removed.iter().map(|id| old.graph[old.by_id[*id]].page.clone()).collect();
+    Changes { global: false, any: true, pages, gone }
+}
+
+/// The pages before and after node `id` in its kind's pager (id order, pages in the book).
+fn pager_neighbours<'g>(g: &'g Graph, id: &str) -> Vec<&'g str> {
+    let kind = g.graph[g.by_id[id]].kind;
+    let fits = |&(_, &i): &(&String, &NodeIndex)| g.graph[i].kind == kind && super::is_safe_page(&g.graph[i].page);
+    let before = g.by_id.range::<str, _>((Bound::Unbounded, Bound::Excluded(id))).rev().find(fits);
+    let after = g.by_id.range::<str, _>((Bound::Excluded(id), Bound::Unbounded)).find(fits);
+    before.into_iter().chain(after).map(|(other, _)| other.as_str()).collect()
 }
 
 /// Each node's findings with their ranks, as `Lookup::findings_of` shows them.

@@ -34,6 +34,8 @@ mod fixture;
 #[cfg(test)]
 mod fixture_flow;
 #[cfg(test)]
+mod incremental_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod workflow_tests;
@@ -81,8 +83,6 @@ pub struct PageCache {
     /// Template problems met while rendering the pages in the site (a page that is not
     /// rendered again does not meet them again).
     diagnostics: Vec<Diagnostic>,
-    /// Page paths shown by more than one node (the last in id order wins), by path.
-    shared: HashMap<String, Vec<NodeIndex>>,
     /// Pages rendered (not kept from the previous site) by the last render.
     pub rendered: usize,
     /// Site paths the last render wrote whose bytes differ from, or were absent in, the
@@ -140,7 +140,6 @@ pub fn render_cached(
         cache.removed = site.files.keys().filter(|p| !fresh.files.contains_key(*p)).cloned().collect();
         cache.changed = fresh.files.keys().cloned().collect();
         *site = fresh;
-        cache.shared = out.shared;
         cache.diagnostics.clear();
         for d in engine.start() {
             if !cache.diagnostics.contains(&d) {
@@ -155,13 +154,29 @@ pub fn render_cached(
 
     let changes = dirty::changes(previous_graph, previous_analysis, graph, analysis);
     let mut wanted = changes.pages;
-    // A path two nodes share shows the last of them: render all of them, in order.
-    if !changes.global && !cache.shared.is_empty() {
-        for (_, node) in wanted.iter().map(|&i| (i, &graph.graph[i])).collect::<Vec<_>>() {
-            if let Some(all) = cache.shared.get(&node.page) {
-                wanted.extend(all.iter().copied());
+    if !changes.global && changes.any {
+        // A path two nodes share shows the last of them in id order: render all of them.
+        // A removed node's path is another node's page now, or no page at all.
+        let owners = page_owners(graph);
+        let mut more: Vec<NodeIndex> = Vec::new();
+        for &i in &wanted {
+            if let Some(all) = owners.get(graph.graph[i].page.as_str()).filter(|all| all.len() > 1) {
+                more.extend(all);
             }
         }
+        for path in &changes.gone {
+            match owners.get(path.as_str()) {
+                Some(all) => more.extend(all),
+                None if is_safe_page(path)
+                    && !ROOT_PATHS.contains(&path.as_str())
+                    && site.files.remove(path).is_some() =>
+                {
+                    cache.removed.insert(path.clone());
+                }
+                None => {}
+            }
+        }
+        wanted.extend(more);
     }
     let nodes = (!changes.global).then_some(&wanted);
     let out = render_pages(graph, analysis, config, &engine, nodes, changes.any);
@@ -182,7 +197,6 @@ pub fn render_cached(
         for p in &cache.removed {
             site.files.remove(p);
         }
-        cache.shared = out.shared;
     }
     for d in engine.start() {
         if !cache.diagnostics.contains(&d) {
@@ -230,10 +244,9 @@ struct Rendered {
     pages: Vec<Page>,
     /// Pages outside the book: no page written.
     errors: Vec<Diagnostic>,
-    /// Every path this build has (not only the rendered ones), assets aside.
+    /// Every path this build has (not only the rendered ones), assets aside: made only
+    /// when every node page renders.
     paths: Vec<String>,
-    /// Page paths shown by more than one node.
-    shared: HashMap<String, Vec<NodeIndex>>,
 }
 
 /// Renders the root pages (when `roots`) and the node pages (all, or those in `nodes`),
@@ -254,7 +267,6 @@ fn render_pages(
     let mut position: HashMap<NodeIndex, usize> = HashMap::new();
     let mut errors = Vec::new();
     let mut paths: Vec<String> = ROOT_PATHS.iter().map(|p| p.to_string()).collect();
-    let mut owners: HashMap<&str, Vec<NodeIndex>> = HashMap::new();
     let mut todo = Vec::new();
     for (index, node) in graph.nodes() {
         if !is_safe_page(&node.page) {
@@ -272,12 +284,10 @@ fn render_pages(
         let same = by_kind.entry(node.kind).or_default();
         position.insert(index, same.len());
         same.push(index);
-        owners.entry(node.page.as_str()).or_default().push(index);
         if nodes.is_none_or(|n| n.contains(&index)) {
             todo.push(index);
         }
     }
-    let shared = owners.into_iter().filter(|(_, v)| v.len() > 1).map(|(p, v)| (p.to_string(), v)).collect();
     if nodes.is_none() {
         paths.extend(graph.nodes().filter(|(_, n)| is_safe_page(&n.page)).map(|(_, n)| n.page.clone()));
     }
@@ -327,7 +337,18 @@ fn render_pages(
         .into_par_iter()
         .map(|k| if k < root_count { root_page(k) } else { node_page(todo[k - root_count]) })
         .collect();
-    Rendered { pages, errors, paths, shared }
+    Rendered { pages, errors, paths }
+}
+
+/// The nodes that show each page path in the book, in id order.
+fn page_owners(graph: &Graph) -> HashMap<&str, Vec<NodeIndex>> {
+    let mut owners: HashMap<&str, Vec<NodeIndex>> = HashMap::new();
+    for (index, node) in graph.nodes() {
+        if is_safe_page(&node.page) {
+            owners.entry(node.page.as_str()).or_default().push(index);
+        }
+    }
+    owners
 }
 
 /// The pages every book has, in the order [`render_pages`] makes them.
