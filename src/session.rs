@@ -2,8 +2,9 @@
 //! to one file re-extracts that file alone, and only pages whose inputs changed are rendered.
 //!
 //! Facts are cached per file by the blake3 hash of its text; the graph and the analysis are
-//! rebuilt from the cached facts (both are cheap next to parsing); pages are cached by a
-//! fingerprint of their template and serialized view ([`render::PageCache`]). After any
+//! rebuilt from the cached facts (both are cheap next to parsing); only the pages that can
+//! show what changed between the previous graph and the new one render again
+//! ([`render::render_cached`]). After any
 //! sequence of changes in which every file parses, the session's site is byte for byte the
 //! site [`crate::run`] builds from the same tree.
 //!

@@ -50,6 +50,12 @@ pub struct Changes {
     pub pages: HashSet<NodeIndex>,
     /// The page paths of the nodes removed.
     pub gone: Vec<String>,
+    /// Nodes were added or removed (the node count on the search page).
+    pub count: bool,
+    /// A node's fields or edges changed, or nodes came or went (the search index).
+    pub nodes: bool,
+    /// The findings or their ranking changed (the failure points page).
+    pub findings: bool,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -67,7 +73,8 @@ impl Flags {
 
 /// Compares the previous build (`old`) with the new one.
 pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> Changes {
-    let everything = Changes { global: true, any: true, ..Changes::default() };
+    let everything =
+        Changes { global: true, any: true, count: true, nodes: true, findings: true, ..Changes::default() };
     let mut added: Vec<&str> = Vec::new();
     for (id, &ni) in &new.by_id {
         let Some(&oi) = old.by_id.get(id) else {
@@ -102,6 +109,10 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
             flagged.insert(id.as_str(), flags);
         }
     }
+    let count = !added.is_empty() || !removed.is_empty();
+    let nodes =
+        count || flagged.iter().any(|(id, f)| f.out || f.inn || old.graph[old.by_id[*id]] != new.graph[new.by_id[*id]]);
+    let findings = count || old_a.findings != new_a.findings;
     let any = !flagged.is_empty()
         || !added.is_empty()
         || !removed.is_empty()
@@ -230,7 +241,7 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
     let gone = removed.iter().map(|id| old.graph[old.by_id[*id]].page.clone()).collect();
-    Changes { global: false, any: true, pages, gone }
+    Changes { global: false, any: true, pages, gone, count, nodes, findings }
 }
 
 /// The pages before and after node `id` in its kind's pager (id order, pages in the book).

@@ -129,7 +129,7 @@ pub fn render_cached(
     cache.removed.clear();
     let Some(mut engine) = cache.engine.take() else {
         let mut engine = Engine::new(overrides, &config.templates, &config.title);
-        let out = render_pages(graph, analysis, config, &engine, None, true);
+        let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()]);
         let mut fresh = Site::default();
         cache.rendered = out.pages.iter().filter(|p| p.html).count();
         for p in out.pages {
@@ -179,7 +179,11 @@ pub fn render_cached(
         wanted.extend(more);
     }
     let nodes = (!changes.global).then_some(&wanted);
-    let out = render_pages(graph, analysis, config, &engine, nodes, changes.any);
+    // The root pages by what they read: search.html the node count, search-index.js the
+    // nodes and edges, failure-points.html the findings (and links), the rest anything.
+    let any = changes.any;
+    let roots = [any, any, changes.findings, any, changes.count, changes.nodes, any];
+    let out = render_pages(graph, analysis, config, &engine, nodes, roots);
     cache.rendered = out.pages.iter().filter(|p| p.html).count();
     for p in out.pages {
         engine.merge(p.events);
@@ -216,7 +220,7 @@ fn render_with(
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut engine = Engine::new(overrides, &config.templates, &config.title);
-    let out = render_pages(graph, analysis, config, &engine, None, true);
+    let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()]);
     let mut site = Site::default();
     for p in out.pages {
         engine.merge(p.events);
@@ -257,7 +261,7 @@ fn render_pages(
     config: &Config,
     engine: &Engine,
     nodes: Option<&HashSet<NodeIndex>>,
-    roots: bool,
+    roots: [bool; ROOT_PATHS.len()],
 ) -> Rendered {
     let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
     let lookup = &lookup;
@@ -330,12 +334,13 @@ fn render_pages(
             _ => file("graph.json", json::graph_json(graph, analysis)),
         }
     };
-    let root_count = if roots { ROOT_PATHS.len() } else { 0 };
+    let which: Vec<usize> = (0..ROOT_PATHS.len()).filter(|&k| roots[k]).collect();
+    let root_count = which.len();
     // The heavy root pages first, so they do not finish last on their own. Page order
     // is the order of a one-by-one render: their events merge in that order.
     let pages: Vec<Page> = (0..root_count + todo.len())
         .into_par_iter()
-        .map(|k| if k < root_count { root_page(k) } else { node_page(todo[k - root_count]) })
+        .map(|k| if k < root_count { root_page(which[k]) } else { node_page(todo[k - root_count]) })
         .collect();
     Rendered { pages, errors, paths }
 }
