@@ -56,6 +56,11 @@ pub struct Changes {
     pub nodes: bool,
     /// The findings or their ranking changed (the failure points page).
     pub findings: bool,
+    /// Nodes (new indices) whose own fields or analysis entries changed, or that are new:
+    /// their entries in `graph.json`.
+    pub touched: HashSet<NodeIndex>,
+    /// Some edge changed, or nodes came or went (`graph.json`'s edge list).
+    pub edges: bool,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -113,6 +118,14 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
     let nodes =
         count || flagged.iter().any(|(id, f)| f.out || f.inn || old.graph[old.by_id[*id]] != new.graph[new.by_id[*id]]);
     let findings = count || old_a.findings != new_a.findings;
+    let edges = count || flagged.values().any(|f| f.out || f.inn);
+    let touched: HashSet<NodeIndex> = flagged
+        .iter()
+        .filter(|(_, f)| f.data)
+        .map(|(id, _)| *id)
+        .chain(added.iter().copied())
+        .map(|id| new.by_id[id])
+        .collect();
     let any = !flagged.is_empty()
         || !added.is_empty()
         || !removed.is_empty()
@@ -241,7 +254,7 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
     let gone = removed.iter().map(|id| old.graph[old.by_id[*id]].page.clone()).collect();
-    Changes { global: false, any: true, pages, gone, count, nodes, findings }
+    Changes { global: false, any: true, pages, gone, count, nodes, findings, touched, edges }
 }
 
 /// The pages before and after node `id` in its kind's pager (id order, pages in the book).

@@ -80,6 +80,8 @@ pub fn render(
 #[derive(Default)]
 pub struct PageCache {
     engine: Option<Engine>,
+    /// `graph.json` in parts, each made again only when what it shows changed.
+    json: json::Parts,
     /// Template problems met while rendering the pages in the site (a page that is not
     /// rendered again does not meet them again).
     diagnostics: Vec<Diagnostic>,
@@ -129,7 +131,10 @@ pub fn render_cached(
     cache.removed.clear();
     let Some(mut engine) = cache.engine.take() else {
         let mut engine = Engine::new(overrides, &config.templates, &config.title);
-        let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()]);
+        let mut parts = json::Parts::default();
+        let out =
+            render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()], Some((&mut parts, None)));
+        cache.json = parts;
         let mut fresh = Site::default();
         cache.rendered = out.pages.iter().filter(|p| p.html).count();
         for p in out.pages {
@@ -183,7 +188,12 @@ pub fn render_cached(
     // nodes and edges, failure-points.html the findings (and links), the rest anything.
     let any = changes.any;
     let roots = [any, any, changes.findings, any, changes.count, changes.nodes, any];
-    let out = render_pages(graph, analysis, config, &engine, nodes, roots);
+    let stale = (!changes.global).then_some(json::Stale {
+        nodes: &changes.touched,
+        edges: changes.edges,
+        findings: changes.findings,
+    });
+    let out = render_pages(graph, analysis, config, &engine, nodes, roots, Some((&mut cache.json, stale)));
     cache.rendered = out.pages.iter().filter(|p| p.html).count();
     for p in out.pages {
         engine.merge(p.events);
@@ -220,7 +230,7 @@ fn render_with(
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
     let mut engine = Engine::new(overrides, &config.templates, &config.title);
-    let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()]);
+    let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()], None);
     let mut site = Site::default();
     for p in out.pages {
         engine.merge(p.events);
@@ -262,6 +272,7 @@ fn render_pages(
     engine: &Engine,
     nodes: Option<&HashSet<NodeIndex>>,
     roots: [bool; ROOT_PATHS.len()],
+    parts: Option<(&mut json::Parts, Option<json::Stale>)>,
 ) -> Rendered {
     let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
     let lookup = &lookup;
@@ -334,14 +345,27 @@ fn render_pages(
             _ => file("graph.json", json::graph_json(graph, analysis)),
         }
     };
-    let which: Vec<usize> = (0..ROOT_PATHS.len()).filter(|&k| roots[k]).collect();
+    // graph.json from the parts of the last render, beside the pages, when there are parts.
+    let json_apart = roots[GRAPH_JSON] && parts.is_some();
+    let which: Vec<usize> = (0..ROOT_PATHS.len()).filter(|&k| roots[k] && !(k == GRAPH_JSON && json_apart)).collect();
     let root_count = which.len();
     // The heavy root pages first, so they do not finish last on their own. Page order
     // is the order of a one-by-one render: their events merge in that order.
-    let pages: Vec<Page> = (0..root_count + todo.len())
-        .into_par_iter()
-        .map(|k| if k < root_count { root_page(which[k]) } else { node_page(todo[k - root_count]) })
-        .collect();
+    let render_all = || -> Vec<Page> {
+        (0..root_count + todo.len())
+            .into_par_iter()
+            .map(|k| if k < root_count { root_page(which[k]) } else { node_page(todo[k - root_count]) })
+            .collect()
+    };
+    let (json, mut pages) = match parts {
+        Some((parts, stale)) if json_apart => {
+            rayon::join(|| Some(json::graph_json_parts(graph, analysis, parts, stale)), render_all)
+        }
+        _ => (None, render_all()),
+    };
+    if let Some(bytes) = json {
+        pages.push(file("graph.json", bytes));
+    }
     Rendered { pages, errors, paths }
 }
 
@@ -355,6 +379,9 @@ fn page_owners(graph: &Graph) -> HashMap<&str, Vec<NodeIndex>> {
     }
     owners
 }
+
+/// `graph.json`'s place in [`ROOT_PATHS`].
+const GRAPH_JSON: usize = 6;
 
 /// The pages every book has, in the order [`render_pages`] makes them.
 const ROOT_PATHS: [&str; 7] =
