@@ -2,8 +2,9 @@
 //! to one file re-extracts that file alone, and only pages whose inputs changed are rendered.
 //!
 //! Facts are cached per file by the blake3 hash of its text; the graph and the analysis are
-//! rebuilt from the cached facts (both are cheap next to parsing); pages are cached by a
-//! fingerprint of their template and serialized view ([`render::PageCache`]). After any
+//! rebuilt from the cached facts (both are cheap next to parsing); only the pages that can
+//! show what changed between the previous graph and the new one render again
+//! ([`render::render_cached`]). After any
 //! sequence of changes in which every file parses, the session's site is byte for byte the
 //! site [`crate::run`] builds from the same tree.
 //!
@@ -173,8 +174,6 @@ pub struct Timings {
     pub analyze: Duration,
     /// Rendering the site (cached pages reused).
     pub render: Duration,
-    /// Finding the site files whose bytes changed.
-    pub compare: Duration,
     /// The whole update, these stages and the bookkeeping between them.
     pub total: Duration,
 }
@@ -185,7 +184,6 @@ impl Timings {
         self.model += other.model;
         self.analyze += other.analyze;
         self.render += other.render;
-        self.compare += other.compare;
         self.total += other.total;
     }
 }
@@ -487,8 +485,7 @@ impl Session {
     }
 
     /// Model, analysis and render from the cached facts, in the order [`crate::run`] uses.
-    /// The pages whose bytes changed are compared here, against the site taken out of the
-    /// session (never copied), and reported in `update.changed` and `update.removed`.
+    /// The paths whose bytes changed are reported in `update.changed` and `update.removed`.
     fn rebuild(&mut self, update: &mut Update) {
         if std::mem::take(&mut self.sources_changed) {
             let mut diagnostics: Vec<Diagnostic> = self.scan_diagnostics.values().flatten().cloned().collect();
@@ -505,8 +502,18 @@ impl Session {
         let analysis = analyze::analyze_sources(&graph, &diagnostics, &self.config, &texts);
         update.timings.analyze += lap.elapsed();
         let lap = Instant::now();
-        let (site, render_diags) =
-            render::render_cached(&graph, &analysis, &self.config, &self.templates, &mut self.pages);
+        // The site is updated in place: only pages an edit can reach are rendered, and the
+        // render says which paths it changed or removed.
+        let render_diags = render::render_cached(
+            &graph,
+            &analysis,
+            &self.graph,
+            &self.analysis,
+            &self.config,
+            &self.templates,
+            &mut self.pages,
+            &mut self.site,
+        );
         update.timings.render += lap.elapsed();
         update.rendered = self.pages.rendered;
         diagnostics.extend(render_diags);
@@ -514,13 +521,9 @@ impl Session {
         let old_graph = std::mem::replace(&mut self.graph, graph);
         let old_analysis = std::mem::replace(&mut self.analysis, analysis);
         self.diagnostics = diagnostics;
-        let lap = Instant::now();
-        let previous = std::mem::replace(&mut self.site, site);
-        let (changed, removed) = crate::write::changes(&previous, &self.site);
-        update.timings.compare += lap.elapsed();
-        drop_later((old_graph, old_analysis, previous));
-        update.changed.extend(changed);
-        update.removed.extend(removed);
+        drop_later((old_graph, old_analysis));
+        update.changed.extend(self.pages.changed.iter().cloned());
+        update.removed.extend(self.pages.removed.iter().cloned());
     }
 }
 

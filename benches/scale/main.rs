@@ -19,7 +19,7 @@
 //!   difference is the watcher's: notify, the debouncer, the event loop;
 //! - the same edits in process (a child, `incremental`): `Session::apply` +
 //!   `write::apply`, the median of each stage (read and extract, model, analyze, render,
-//!   compare, write, the rest) and of the total, and the total's p90.
+//!   write, the rest) and of the total, and the total's p90.
 //!
 //! Other modes: `generate DIR [--services N] [--files M]` writes a tree and prints its
 //! digest; `floor DIR` is the floor alone; `stages DIR` times each stage of a full build;
@@ -324,7 +324,7 @@ fn watch_latency(tree: &Path, work: &Path, edits: usize) -> WatchFigures {
 }
 
 /// The stages `incremental` reports, in its order.
-const STAGES: [&str; 9] = ["read", "model", "analyze", "render", "compare", "write", "other", "total", "p90"];
+const STAGES: [&str; 8] = ["read", "model", "analyze", "render", "write", "other", "total", "p90"];
 
 /// The same edits in this process: `Session::apply` + `write::apply`. The median of each
 /// stage over the edits (`other` is the bookkeeping between them), of the total, and the
@@ -347,10 +347,9 @@ fn incremental(tree: &Path, edits: usize) -> Vec<(&'static str, Duration)> {
         let write = writing.elapsed();
         let total = start.elapsed();
         let t = update.timings;
-        let other = total.saturating_sub(t.read + t.model + t.analyze + t.render + t.compare + write);
+        let other = total.saturating_sub(t.read + t.model + t.analyze + t.render + write);
         if n > 0 {
-            for (v, d) in samples.iter_mut().zip([t.read, t.model, t.analyze, t.render, t.compare, write, other, total])
-            {
+            for (v, d) in samples.iter_mut().zip([t.read, t.model, t.analyze, t.render, write, other, total]) {
                 v.push(d);
             }
         }
@@ -605,7 +604,6 @@ fn report(a: &Args) {
     for (stage, d) in &stages[..STAGES.len() - 2] {
         let label = match stage.as_str() {
             "read" => "read+extract",
-            "compare" => "compare pages",
             "other" => "the rest",
             s => s,
         };

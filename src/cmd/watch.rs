@@ -297,12 +297,11 @@ fn show_timings() -> bool {
 fn timings(t: &Timings, write: Duration, total: Duration) -> String {
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     format!(
-        " [read {}, model {}, analyze {}, render {}, compare {}, write {}; total {}]",
+        " [read {}, model {}, analyze {}, render {}, write {}; total {}]",
         ms(t.read),
         ms(t.model),
         ms(t.analyze),
         ms(t.render),
-        ms(t.compare),
         ms(write),
         ms(total)
     )

@@ -17,3 +17,8 @@ pub fn add(site: &mut Site) {
         }
     }
 }
+
+/// The paths [`add`] writes.
+pub fn names() -> std::collections::BTreeSet<String> {
+    Assets::iter().map(|name| name.to_string()).collect()
+}

@@ -25,14 +25,20 @@ pub struct Engine {
     folder: String,
     /// Overrides already reported, so a broken `runbook.html` is one warning, not one per page.
     reported: BTreeSet<String>,
+    /// Overrides that failed to parse, reported when the engine was made.
+    construction: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Incremental rendering: the previous render's pages (taken out as they are reused)
-    /// and this render's pages with their fingerprints and whether they were reused.
-    pub cache: Option<(PreviousPages, FreshPages)>,
 }
 
-pub type PreviousPages = std::collections::HashMap<String, (blake3::Hash, Vec<u8>)>;
-pub type FreshPages = std::collections::HashMap<String, (blake3::Hash, Vec<u8>, bool)>;
+/// A template problem met while rendering one page. Pages render in parallel with a
+/// shared `&Engine`; [`Engine::merge`] then takes their events in page order, so the
+/// diagnostics and their order are those of rendering one page after another.
+#[derive(Debug)]
+pub enum Event {
+    /// A broken override, by name: reported once per render, however many pages meet it.
+    Override(String, Diagnostic),
+    Plain(Diagnostic),
+}
 
 impl Engine {
     pub fn new(overrides: &BTreeMap<String, String>, folder: &str, site_title: &str) -> Engine {
@@ -54,8 +60,8 @@ impl Engine {
             overridden: BTreeSet::new(),
             folder: folder.trim_end_matches('/').to_string(),
             reported: BTreeSet::new(),
+            construction: BTreeSet::new(),
             diagnostics: Vec::new(),
-            cache: None,
         };
         if !overrides.is_empty() {
             let mut custom = engine.embedded.clone();
@@ -70,18 +76,23 @@ impl Engine {
             }
             engine.custom = Some(custom);
         }
+        engine.construction = engine.reported.clone();
         engine
     }
 
     /// Renders `template`, with the project's override when it has one. An override that
-    /// fails is reported once and the embedded template renders the page instead.
-    pub fn render(&mut self, template: &str, context: &Context) -> String {
+    /// fails is reported once and the embedded template renders the page instead. The
+    /// problems met are pushed on `events`, for [`Engine::merge`].
+    pub fn render(&self, template: &str, context: &Context, events: &mut Vec<Event>) -> String {
         if let Some(custom) = &self.custom {
             match custom.render(template, context) {
                 Ok(html) => return html,
                 Err(e) => {
                     let blamed = blame(&e, template, &self.overridden);
-                    self.report(&blamed, &e);
+                    if !self.reported.contains(&blamed) {
+                        let d = self.override_diagnostic(&blamed, &e);
+                        events.push(Event::Override(blamed, d));
+                    }
                 }
             }
         }
@@ -91,7 +102,7 @@ impl Engine {
                 // Only reachable through a bug in an embedded template: keep the page (links
                 // to it must resolve) and say what went wrong.
                 let source = Source::new(format!("<embedded>/{template}"), 1, 1);
-                self.diagnostics.push(Diagnostic::error("template-error", source, error_message(&e)));
+                events.push(Event::Plain(Diagnostic::error("template-error", source, error_message(&e))));
                 format!(
                     "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body><pre>{}</pre></body></html>",
                     markdown::escape(&error_message(&e))
@@ -100,20 +111,43 @@ impl Engine {
         }
     }
 
+    /// Takes one page's events into the diagnostics: a broken override once per render.
+    pub fn merge(&mut self, events: Vec<Event>) {
+        for event in events {
+            match event {
+                Event::Override(name, d) => {
+                    if self.reported.insert(name) {
+                        self.diagnostics.push(d);
+                    }
+                }
+                Event::Plain(d) => self.diagnostics.push(d),
+            }
+        }
+    }
+
     fn report(&mut self, name: &str, error: &tera::Error) {
         if !self.reported.insert(name.to_string()) {
             return;
         }
+        let d = self.override_diagnostic(name, error);
+        self.diagnostics.push(d);
+    }
+
+    fn override_diagnostic(&self, name: &str, error: &tera::Error) -> Diagnostic {
         let (line, col) = position(error);
         let source = Source::new(format!("{}/{name}", self.folder), line, col);
-        self.diagnostics.push(
-            Diagnostic::warning(
-                "template-error",
-                source,
-                format!("template `{name}` does not work, the built-in one is used: {}", error_message(error)),
-            )
-            .with_help("fix the template, or delete it to keep the built-in one"),
-        );
+        Diagnostic::warning(
+            "template-error",
+            source,
+            format!("template `{name}` does not work, the built-in one is used: {}", error_message(error)),
+        )
+        .with_help("fix the template, or delete it to keep the built-in one")
+    }
+
+    /// Forgets the overrides reported so far, for the next render with this engine.
+    pub fn start(&mut self) -> Vec<Diagnostic> {
+        self.reported.retain(|name| self.construction.contains(name));
+        std::mem::take(&mut self.diagnostics)
     }
 }
 
@@ -186,7 +220,7 @@ mod tests {
     #[test]
     fn a_syntax_error_names_the_override_and_its_line() {
         let overrides = BTreeMap::from([("index.html".to_string(), "ok\n{% if %}\n".to_string())]);
-        let mut engine = Engine::new(&overrides, "templates", "Ops");
+        let engine = Engine::new(&overrides, "templates", "Ops");
         assert_eq!(engine.diagnostics.len(), 1, "{:?}", engine.diagnostics);
         let d = &engine.diagnostics[0];
         assert_eq!(d.code, "template-error");
@@ -194,7 +228,7 @@ mod tests {
         assert_eq!(d.source.line, 2);
         // The embedded template is still there.
         assert!(engine.custom.as_ref().unwrap().get_template_names().any(|n| n == "index.html"));
-        let _ = engine.render("index.html", &Context::new());
+        let _ = engine.render("index.html", &Context::new(), &mut Vec::new());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `graph.json`, schema `opsbook.graph/v1`: the model for other tools, and the contract.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
@@ -74,44 +74,61 @@ struct EdgeJson<'a> {
 
 /// Serialises the model, pretty-printed so `diff` and review read it line by line.
 pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
-    let covered: HashSet<NodeIndex> = graph
+    let covered = covered(graph);
+    let nodes = graph.nodes().map(|(i, n)| node_json(graph, analysis, &covered, i, n)).collect();
+    let doc = GraphJson { schema: SCHEMA, nodes, edges: edges_json(graph), findings: &analysis.findings };
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("graph.json serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Nodes a hand-written runbook covers: their entry carries the facts it was reviewed against.
+fn covered(graph: &Graph) -> HashSet<NodeIndex> {
+    graph
         .nodes()
         .filter(|(_, n)| n.attrs.handwritten.is_some())
         .flat_map(|(i, _)| graph.graph.edges_directed(i, Direction::Outgoing))
         .filter(|e| e.weight().kind == EdgeKind::Documents)
         .map(|e| e.target())
-        .collect();
-    let nodes = graph
-        .nodes()
-        .map(|(i, n)| {
-            let doc = n.attrs.handwritten.as_deref();
-            let idem = n.attrs.idempotent.as_ref().map(|l| &l.value);
-            NodeJson {
-                id: &n.id,
-                kind: n.kind.as_str(),
-                name: &n.name,
-                scope: n.scope.as_deref(),
-                page: &n.page,
-                sources: &n.sources,
-                owner: n.attrs.owner.as_ref().map(|o| o.value.as_str()),
-                runbook: n.attrs.runbook.as_ref().map(|r| r.value.as_str()),
-                idempotent: idem.map(|i| !matches!(i, Idempotency::No)),
-                idempotency_key: match idem {
-                    Some(Idempotency::Key(k)) => Some(k.as_str()),
-                    _ => None,
-                },
-                timeout_ms: analysis.timeout_ms.get(&n.id).copied(),
-                health_checks: &n.attrs.health_checks,
-                blast_radius: analysis.blast_radius.get(&n.id).map_or(&[], |v| v.as_slice()),
-                retry: analysis.retry.get(&n.id),
-                external: n.external,
-                workflow: analysis.workflows.get(&n.id),
-                file: doc.map(|d| d.file.as_str()),
-                title: doc.map(|d| d.title.as_str()),
-                facts: covered.contains(&i).then(|| fingerprint::facts(graph, analysis, i)),
-            }
-        })
-        .collect();
+        .collect()
+}
+
+fn node_json<'a>(
+    graph: &'a Graph,
+    analysis: &'a Analysis,
+    covered: &HashSet<NodeIndex>,
+    i: NodeIndex,
+    n: &'a crate::model::Node,
+) -> NodeJson<'a> {
+    let doc = n.attrs.handwritten.as_deref();
+    let idem = n.attrs.idempotent.as_ref().map(|l| &l.value);
+    NodeJson {
+        id: &n.id,
+        kind: n.kind.as_str(),
+        name: &n.name,
+        scope: n.scope.as_deref(),
+        page: &n.page,
+        sources: &n.sources,
+        owner: n.attrs.owner.as_ref().map(|o| o.value.as_str()),
+        runbook: n.attrs.runbook.as_ref().map(|r| r.value.as_str()),
+        idempotent: idem.map(|i| !matches!(i, Idempotency::No)),
+        idempotency_key: match idem {
+            Some(Idempotency::Key(k)) => Some(k.as_str()),
+            _ => None,
+        },
+        timeout_ms: analysis.timeout_ms.get(&n.id).copied(),
+        health_checks: &n.attrs.health_checks,
+        blast_radius: analysis.blast_radius.get(&n.id).map_or(&[], |v| v.as_slice()),
+        retry: analysis.retry.get(&n.id),
+        external: n.external,
+        workflow: analysis.workflows.get(&n.id),
+        file: doc.map(|d| d.file.as_str()),
+        title: doc.map(|d| d.title.as_str()),
+        facts: covered.contains(&i).then(|| fingerprint::facts(graph, analysis, i)),
+    }
+}
+
+fn edges_json(graph: &Graph) -> Vec<EdgeJson<'_>> {
     let mut edges: Vec<EdgeJson> = graph
         .graph
         .edge_indices()
@@ -128,8 +145,86 @@ pub fn graph_json(graph: &Graph, analysis: &Analysis) -> Vec<u8> {
         })
         .collect();
     edges.sort_by(|a, b| (a.from, a.to, a.kind).cmp(&(b.from, b.to, b.kind)));
-    let doc = GraphJson { schema: SCHEMA, nodes, edges, findings: &analysis.findings };
-    let mut bytes = serde_json::to_vec_pretty(&doc).expect("graph.json serialises");
-    bytes.push(b'\n');
-    bytes
+    edges
+}
+
+/// `graph.json` in parts kept between incremental renders: each node's entry, and the
+/// edge and finding lists, each as the pretty-printed bytes it has inside the document.
+#[derive(Default)]
+pub struct Parts {
+    nodes: HashMap<String, Vec<u8>>,
+    edges: Vec<u8>,
+    findings: Vec<u8>,
+}
+
+/// What changed since the parts were made; `None` makes every part again.
+pub struct Stale<'s> {
+    /// Nodes whose own fields or analysis entries changed, or that are new.
+    pub nodes: &'s HashSet<NodeIndex>,
+    pub edges: bool,
+    pub findings: bool,
+}
+
+/// [`graph_json`], byte for byte, from `parts`, making again only the stale ones (and the
+/// entries of covered nodes, whose facts read their neighbours).
+pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, stale: Option<Stale>) -> Vec<u8> {
+    let covered = covered(graph);
+    let entry = |i: NodeIndex, n: &crate::model::Node| indented(&node_json(graph, analysis, &covered, i, n));
+    match &stale {
+        None => {
+            parts.nodes = graph.nodes().map(|(i, n)| (n.id.clone(), entry(i, n))).collect();
+        }
+        Some(s) => {
+            if graph.by_id.len() != parts.nodes.len() {
+                parts.nodes.retain(|id, _| graph.by_id.contains_key(id));
+            }
+            for &i in s.nodes.iter().chain(covered.iter()) {
+                let n = &graph.graph[i];
+                parts.nodes.insert(n.id.clone(), entry(i, n));
+            }
+        }
+    }
+    if stale.as_ref().is_none_or(|s| s.edges) {
+        parts.edges = list(edges_json(graph).iter().map(indented));
+    }
+    if stale.as_ref().is_none_or(|s| s.findings) {
+        parts.findings = list(analysis.findings.iter().map(indented));
+    }
+    let nodes = list(graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()));
+    let mut out = Vec::with_capacity(nodes.len() + parts.edges.len() + parts.findings.len() + 128);
+    out.extend_from_slice(format!("{{\n  \"schema\": {},\n  \"nodes\": ", serde_json::json!(SCHEMA)).as_bytes());
+    out.extend_from_slice(&nodes);
+    out.extend_from_slice(b",\n  \"edges\": ");
+    out.extend_from_slice(&parts.edges);
+    out.extend_from_slice(b",\n  \"findings\": ");
+    out.extend_from_slice(&parts.findings);
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
+/// One array element as `to_vec_pretty` writes it at depth two: every line indented by four.
+fn indented<T: Serialize>(value: &T) -> Vec<u8> {
+    let bytes = serde_json::to_vec_pretty(value).expect("graph.json serialises");
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 8);
+    out.extend_from_slice(b"    ");
+    for &b in &bytes {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    out
+}
+
+/// A pretty-printed array at depth one from its indented elements.
+fn list<B: AsRef<[u8]>>(items: impl Iterator<Item = B>) -> Vec<u8> {
+    let mut out = b"[".to_vec();
+    let mut empty = true;
+    for item in items {
+        out.extend_from_slice(if empty { b"\n" } else { b",\n" });
+        out.extend_from_slice(item.as_ref());
+        empty = false;
+    }
+    out.extend_from_slice(if empty { b"]" } else { b"\n  ]" });
+    out
 }

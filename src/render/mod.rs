@@ -6,6 +6,7 @@
 //! SVG) or [`markdown::to_html`] (sanitised Markdown).
 
 mod assets;
+pub mod dirty;
 mod engine;
 pub mod export;
 mod findings;
@@ -33,13 +34,16 @@ mod fixture;
 #[cfg(test)]
 mod fixture_flow;
 #[cfg(test)]
+mod incremental_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod workflow_tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
@@ -49,7 +53,7 @@ use crate::diag::Diagnostic;
 use crate::model::{self, Graph};
 use crate::source::Source;
 
-use engine::Engine;
+use engine::{Engine, Event};
 use links::SourceLinker;
 use lookup::Lookup;
 
@@ -67,21 +71,38 @@ pub fn render(
     config: &Config,
     overrides: &BTreeMap<String, String>,
 ) -> (Site, Vec<Diagnostic>) {
-    render_with(graph, analysis, config, overrides, None)
+    render_with(graph, analysis, config, overrides)
 }
 
-/// Pages rendered by an earlier [`render_cached`], by page path, each with the fingerprint
-/// of everything its bytes depend on (template name, title, nav, root and the serialized
-/// view). Valid only while the templates and the config stay the same: clear it when
-/// either changes.
-#[derive(Debug, Default)]
+/// What [`render_cached`] keeps between renders: the template engine (valid while the
+/// templates and the config stay the same: clear the cache when either changes) and
+/// what the last render did.
+#[derive(Default)]
 pub struct PageCache {
-    pages: std::collections::HashMap<String, (blake3::Hash, Vec<u8>)>,
-    /// Template problems met while rendering the cached pages (a page served from the
-    /// cache does not meet them again).
+    engine: Option<Engine>,
+    /// `graph.json` in parts, each made again only when what it shows changed.
+    json: json::Parts,
+    /// Template problems met while rendering the pages in the site (a page that is not
+    /// rendered again does not meet them again).
     diagnostics: Vec<Diagnostic>,
-    /// Pages rendered (not taken from the cache) by the last render.
+    /// Pages rendered (not kept from the previous site) by the last render.
     pub rendered: usize,
+    /// Site paths the last render wrote whose bytes differ from, or were absent in, the
+    /// previous site. After a clear, or on the first render, every path.
+    pub changed: BTreeSet<String>,
+    /// Site paths the last render removed.
+    pub removed: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache")
+            .field("ready", &self.engine.is_some())
+            .field("rendered", &self.rendered)
+            .field("changed", &self.changed.len())
+            .field("removed", &self.removed.len())
+            .finish()
+    }
 }
 
 impl PageCache {
@@ -90,16 +111,116 @@ impl PageCache {
     }
 }
 
-/// [`render`], reusing every page of `cache` whose inputs did not change. The site is the
-/// same, byte for byte, as a fresh [`render`] of the same graph.
+/// [`render`], updating `site` in place: `site`, `previous_graph` and `previous_analysis`
+/// must be those of the last render with this `cache` (they are ignored when the cache
+/// is empty). Only the pages that can show what changed between the two builds render
+/// again ([`dirty`] says which); the site is the same, byte for byte, as a fresh
+/// [`render`] of the new graph. `cache.changed` and `cache.removed` say which paths moved.
+#[allow(clippy::too_many_arguments)]
 pub fn render_cached(
     graph: &Graph,
     analysis: &Analysis,
+    previous_graph: &Graph,
+    previous_analysis: &Analysis,
     config: &Config,
     overrides: &BTreeMap<String, String>,
     cache: &mut PageCache,
-) -> (Site, Vec<Diagnostic>) {
-    render_with(graph, analysis, config, overrides, Some(cache))
+    site: &mut Site,
+) -> Vec<Diagnostic> {
+    cache.changed.clear();
+    cache.removed.clear();
+    let Some(mut engine) = cache.engine.take() else {
+        let mut engine = Engine::new(overrides, &config.templates, &config.title);
+        let mut parts = json::Parts::default();
+        let out =
+            render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()], Some((&mut parts, None)));
+        cache.json = parts;
+        let mut fresh = Site::default();
+        cache.rendered = out.pages.iter().filter(|p| p.html).count();
+        for p in out.pages {
+            engine.merge(p.events);
+            fresh.files.insert(p.path, p.bytes);
+        }
+        assets::add(&mut fresh);
+        cache.removed = site.files.keys().filter(|p| !fresh.files.contains_key(*p)).cloned().collect();
+        cache.changed = fresh.files.keys().cloned().collect();
+        *site = fresh;
+        cache.diagnostics.clear();
+        for d in engine.start() {
+            if !cache.diagnostics.contains(&d) {
+                cache.diagnostics.push(d);
+            }
+        }
+        cache.engine = Some(engine);
+        let mut diagnostics = out.errors;
+        diagnostics.extend(cache.diagnostics.iter().cloned());
+        return diagnostics;
+    };
+
+    let changes = dirty::changes(previous_graph, previous_analysis, graph, analysis);
+    let mut wanted = changes.pages;
+    if !changes.global && changes.any {
+        // A path two nodes share shows the last of them in id order: render all of them.
+        // A removed node's path is another node's page now, or no page at all.
+        let owners = page_owners(graph);
+        let mut more: Vec<NodeIndex> = Vec::new();
+        for &i in &wanted {
+            if let Some(all) = owners.get(graph.graph[i].page.as_str()).filter(|all| all.len() > 1) {
+                more.extend(all);
+            }
+        }
+        for path in &changes.gone {
+            match owners.get(path.as_str()) {
+                Some(all) => more.extend(all),
+                None if is_safe_page(path)
+                    && !ROOT_PATHS.contains(&path.as_str())
+                    && site.files.remove(path).is_some() =>
+                {
+                    cache.removed.insert(path.clone());
+                }
+                None => {}
+            }
+        }
+        wanted.extend(more);
+    }
+    let nodes = (!changes.global).then_some(&wanted);
+    // The root pages by what they read: search.html the node count, search-index.js the
+    // nodes and edges, failure-points.html the findings (and links), the rest anything.
+    let any = changes.any;
+    let roots = [any, any, changes.findings, any, changes.count, changes.nodes, any];
+    let stale = (!changes.global).then_some(json::Stale {
+        nodes: &changes.touched,
+        edges: changes.edges,
+        findings: changes.findings,
+    });
+    let out = render_pages(graph, analysis, config, &engine, nodes, roots, Some((&mut cache.json, stale)));
+    cache.rendered = out.pages.iter().filter(|p| p.html).count();
+    for p in out.pages {
+        engine.merge(p.events);
+        if site.files.get(&p.path) != Some(&p.bytes) {
+            cache.changed.insert(p.path.clone());
+            site.files.insert(p.path, p.bytes);
+        }
+    }
+    if changes.global {
+        // Node pages that no node shows any more.
+        let keep: HashSet<&str> = out.paths.iter().map(String::as_str).collect();
+        let assets = assets::names();
+        cache.removed =
+            site.files.keys().filter(|p| !keep.contains(p.as_str()) && !assets.contains(p.as_str())).cloned().collect();
+        for p in &cache.removed {
+            site.files.remove(p);
+        }
+    }
+    for d in engine.start() {
+        if !cache.diagnostics.contains(&d) {
+            cache.diagnostics.push(d);
+        }
+    }
+    cache.engine = Some(engine);
+    let mut diagnostics = out.errors;
+    diagnostics.extend(cache.diagnostics.iter().cloned());
+    diagnostics
 }
 
 fn render_with(
@@ -107,43 +228,65 @@ fn render_with(
     analysis: &Analysis,
     config: &Config,
     overrides: &BTreeMap<String, String>,
-    mut cache: Option<&mut PageCache>,
 ) -> (Site, Vec<Diagnostic>) {
-    let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
-    let sources = &lookup.sources;
     let mut engine = Engine::new(overrides, &config.templates, &config.title);
-    if let Some(cache) = cache.as_deref_mut() {
-        engine.cache = Some((std::mem::take(&mut cache.pages), Default::default()));
-    }
+    let out = render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()], None);
     let mut site = Site::default();
-    let mut diagnostics = Vec::new();
+    for p in out.pages {
+        engine.merge(p.events);
+        site.files.insert(p.path, p.bytes);
+    }
+    assets::add(&mut site);
+    let mut diagnostics = out.errors;
+    diagnostics.extend(engine.diagnostics);
+    (site, diagnostics)
+}
 
-    let overview = overview::view(&lookup);
-    page(&mut engine, &mut site, "index.html", "index.html", &config.title, "home", &overview);
-    let retries = policy::retries_page(graph, analysis, sources);
-    page(&mut engine, &mut site, "retries.html", "retries.html", "Retry policies", "retries", &retries);
-    let failures = findings::failure_points(&analysis.findings, graph, sources);
-    page(&mut engine, &mut site, "failure-points.html", "failure-points.html", "Failure points", "failures", &failures);
-    let system = system::view(graph);
-    page(&mut engine, &mut site, "graph.html", "graph.html", "The whole system", "graph", &system);
-    let search = search::SearchView { node_count: graph.graph.node_count() };
-    page(&mut engine, &mut site, "search.html", "search.html", "Search", "search", &search);
-    site.files.insert("search-index.js".to_string(), search::index_js(graph));
+/// One rendered file, with the template problems met rendering it.
+struct Page {
+    path: String,
+    bytes: Vec<u8>,
+    events: Vec<Event>,
+    /// A page from a template (not `graph.json` or the search index).
+    html: bool,
+}
+
+/// What [`render_pages`] made.
+struct Rendered {
+    /// In the order a one-by-one render would make them: the root pages, then the node
+    /// pages in id order.
+    pages: Vec<Page>,
+    /// Pages outside the book: no page written.
+    errors: Vec<Diagnostic>,
+    /// Every path this build has (not only the rendered ones), assets aside: made only
+    /// when every node page renders.
+    paths: Vec<String>,
+}
+
+/// Renders the root pages (when `roots`) and the node pages (all, or those in `nodes`),
+/// in parallel. Pages are independent: each gets its own context, the engine is shared.
+fn render_pages(
+    graph: &Graph,
+    analysis: &Analysis,
+    config: &Config,
+    engine: &Engine,
+    nodes: Option<&HashSet<NodeIndex>>,
+    roots: [bool; ROOT_PATHS.len()],
+    parts: Option<(&mut json::Parts, Option<json::Stale>)>,
+) -> Rendered {
+    let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
+    let lookup = &lookup;
 
     // Each page's neighbours of the same kind, in id order, for its pager.
     let mut by_kind: BTreeMap<model::NodeKind, Vec<NodeIndex>> = BTreeMap::new();
-    let mut position: BTreeMap<NodeIndex, usize> = BTreeMap::new();
-    for (index, node) in graph.nodes() {
-        if is_safe_page(&node.page) {
-            let same = by_kind.entry(node.kind).or_default();
-            position.insert(index, same.len());
-            same.push(index);
-        }
-    }
+    let mut position: HashMap<NodeIndex, usize> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut paths: Vec<String> = ROOT_PATHS.iter().map(|p| p.to_string()).collect();
+    let mut todo = Vec::new();
     for (index, node) in graph.nodes() {
         if !is_safe_page(&node.page) {
             let source = node.sources.first().cloned().unwrap_or_else(|| Source::new("", 1, 1));
-            diagnostics.push(Diagnostic::error(
+            errors.push(Diagnostic::error(
                 "render-error",
                 source,
                 format!(
@@ -153,12 +296,24 @@ fn render_with(
             ));
             continue;
         }
-        if let Some(doc) = handwritten::doc_view(&lookup, index) {
-            let title = format!("{} (runbook)", doc.title);
-            page(&mut engine, &mut site, &node.page, "runbook-doc.html", &title, "", &doc);
-            continue;
+        let same = by_kind.entry(node.kind).or_default();
+        position.insert(index, same.len());
+        same.push(index);
+        if nodes.is_none_or(|n| n.contains(&index)) {
+            todo.push(index);
         }
-        let mut view = runbook::view(&lookup, index);
+    }
+    if nodes.is_none() {
+        paths.extend(graph.nodes().filter(|(_, n)| is_safe_page(&n.page)).map(|(_, n)| n.page.clone()));
+    }
+
+    let node_page = |index: NodeIndex| -> Page {
+        let node = &graph.graph[index];
+        if let Some(doc) = handwritten::doc_view(lookup, index) {
+            let title = format!("{} (runbook)", doc.title);
+            return page(engine, &node.page, "runbook-doc.html", &title, "", &doc);
+        }
+        let mut view = runbook::view(lookup, index);
         let root = links::root_of(&node.page);
         let same = &by_kind[&node.kind];
         let at = position[&index];
@@ -167,80 +322,87 @@ fn render_with(
             next: same.get(at + 1).map(|&i| links::NodeLink::new(&graph.graph[i], &root)),
         };
         let title = format!("{} ({})", node.name, node.kind.as_str());
-        page(&mut engine, &mut site, &node.page, "runbook.html", &title, "", &view);
-    }
-
-    site.files.insert("graph.json".to_string(), json::graph_json(graph, analysis));
-    assets::add(&mut site);
-    let Some(cache) = cache else {
-        diagnostics.extend(engine.diagnostics);
-        return (site, diagnostics);
+        page(engine, &node.page, "runbook.html", &title, "", &view)
     };
-    if let Some((_, fresh)) = engine.cache.take() {
-        cache.rendered = fresh.values().filter(|(_, _, hit)| !hit).count();
-        cache.pages = fresh.into_iter().map(|(path, (key, bytes, _))| (path, (key, bytes))).collect();
+    let root_page = |which: usize| -> Page {
+        let sources = &lookup.sources;
+        match which {
+            0 => page(engine, "index.html", "index.html", &config.title, "home", &overview::view(lookup)),
+            1 => {
+                let view = policy::retries_page(graph, analysis, sources);
+                page(engine, "retries.html", "retries.html", "Retry policies", "retries", &view)
+            }
+            2 => {
+                let view = findings::failure_points(&analysis.findings, graph, sources);
+                page(engine, "failure-points.html", "failure-points.html", "Failure points", "failures", &view)
+            }
+            3 => page(engine, "graph.html", "graph.html", "The whole system", "graph", &system::view(graph)),
+            4 => {
+                let view = search::SearchView { node_count: graph.graph.node_count() };
+                page(engine, "search.html", "search.html", "Search", "search", &view)
+            }
+            5 => file("search-index.js", search::index_js(graph)),
+            _ => file("graph.json", json::graph_json(graph, analysis)),
+        }
+    };
+    // graph.json from the parts of the last render, beside the pages, when there are parts.
+    let json_apart = roots[GRAPH_JSON] && parts.is_some();
+    let which: Vec<usize> = (0..ROOT_PATHS.len()).filter(|&k| roots[k] && !(k == GRAPH_JSON && json_apart)).collect();
+    let root_count = which.len();
+    // The heavy root pages first, so they do not finish last on their own. Page order
+    // is the order of a one-by-one render: their events merge in that order.
+    let render_all = || -> Vec<Page> {
+        (0..root_count + todo.len())
+            .into_par_iter()
+            .map(|k| if k < root_count { root_page(which[k]) } else { node_page(todo[k - root_count]) })
+            .collect()
+    };
+    let (json, mut pages) = match parts {
+        Some((parts, stale)) if json_apart => {
+            rayon::join(|| Some(json::graph_json_parts(graph, analysis, parts, stale)), render_all)
+        }
+        _ => (None, render_all()),
+    };
+    if let Some(bytes) = json {
+        pages.push(file("graph.json", bytes));
     }
-    for d in engine.diagnostics {
-        if !cache.diagnostics.contains(&d) {
-            cache.diagnostics.push(d);
+    Rendered { pages, errors, paths }
+}
+
+/// The nodes that show each page path in the book, in id order.
+fn page_owners(graph: &Graph) -> HashMap<&str, Vec<NodeIndex>> {
+    let mut owners: HashMap<&str, Vec<NodeIndex>> = HashMap::new();
+    for (index, node) in graph.nodes() {
+        if is_safe_page(&node.page) {
+            owners.entry(node.page.as_str()).or_default().push(index);
         }
     }
-    diagnostics.extend(cache.diagnostics.iter().cloned());
-    (site, diagnostics)
+    owners
+}
+
+/// `graph.json`'s place in [`ROOT_PATHS`].
+const GRAPH_JSON: usize = 6;
+
+/// The pages every book has, in the order [`render_pages`] makes them.
+const ROOT_PATHS: [&str; 7] =
+    ["index.html", "retries.html", "failure-points.html", "graph.html", "search.html", "search-index.js", "graph.json"];
+
+fn file(path: &str, bytes: Vec<u8>) -> Page {
+    Page { path: path.to_string(), bytes, events: Vec::new(), html: false }
 }
 
 /// Renders one page. The context holds this page's view only: site-wide data lives in the
 /// engine's global context, built once, never copied into each page.
-fn page<T: Serialize>(
-    engine: &mut Engine,
-    site: &mut Site,
-    path: &str,
-    template: &str,
-    title: &str,
-    nav: &str,
-    view: &T,
-) {
+fn page<T: Serialize>(engine: &Engine, path: &str, template: &str, title: &str, nav: &str, view: &T) -> Page {
     let root = links::root_of(path);
-    let key = engine.cache.as_ref().map(|_| {
-        let mut h = blake3::Hasher::new();
-        for part in [template, title, nav, root.as_str()] {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
-        let _ = serde_json::to_writer(HashWriter(&mut h), view);
-        h.finalize()
-    });
-    if let (Some(key), Some((old, fresh))) = (key, engine.cache.as_mut())
-        && let Some((old_key, bytes)) = old.remove(path)
-        && old_key == key
-    {
-        site.files.insert(path.to_string(), bytes.clone());
-        fresh.insert(path.to_string(), (key, bytes, true));
-        return;
-    }
     let mut context = Context::new();
     context.insert("root", &root);
     context.insert("page_title", title);
     context.insert("nav", nav);
     context.insert("page", view);
-    let bytes = engine.render(template, &context).into_bytes();
-    if let (Some(key), Some((_, fresh))) = (key, engine.cache.as_mut()) {
-        fresh.insert(path.to_string(), (key, bytes.clone(), false));
-    }
-    site.files.insert(path.to_string(), bytes);
-}
-
-/// Feeds serialized bytes straight into a hasher, so a page's fingerprint needs no buffer.
-struct HashWriter<'a>(&'a mut blake3::Hasher);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    let mut events = Vec::new();
+    let bytes = engine.render(template, &context, &mut events).into_bytes();
+    Page { path: path.to_string(), bytes, events, html: true }
 }
 
 /// A page path the model made from a slug: relative, `/`-separated, never climbing out.

@@ -1,0 +1,296 @@
+//! Which pages an edit can have changed, from the previous graph and analysis to the new ones.
+//!
+//! What each page reads (audited from the views; keep this list true when a view changes):
+//!
+//! - Every page, of the book as a whole: the node ids, names, kinds, page paths and
+//!   `external` flags (links, the pager of each kind, name lookups for owners, services,
+//!   workflows and alerts, blast radius lists, finding links, a workflow's critical path).
+//!   Any change there, or a node added or removed, renders every page again (`global`).
+//! - The root pages (index, retries, failure points, graph, search, `search-index.js`,
+//!   `graph.json`) list every node: they render again on any change at all (`any`).
+//! - A node's page (`runbook::view`), of its own node: every field, its edges both ways
+//!   (kind, detail, sources, the node at the other end), every analysis entry under its
+//!   id (retry, all_retries, timeout_ms, blast_radius, workflows, step_worst_ms) and its
+//!   findings with their global ranks.
+//! - Of each neighbour (one edge either way): its data as above (the diagram's retry
+//!   mark, a caller's retry and timeout, a workflow's critical path on a step's page, a
+//!   step's row on its workflow's page, its sources for the step order).
+//! - Of each neighbour it points at: that neighbour's outgoing edges (the diagram counts
+//!   the nodes beyond it; a workflow's page draws its steps' next, on-error and call
+//!   edges); of each neighbour pointing at it: that neighbour's incoming edges.
+//! - A workflow's page, for each step its analysis leaves unbounded: that step's data and
+//!   outgoing edges, and the data of the workflows it contains (`step::why_unbounded`).
+//! - A team's page: everything it owns and everything that contains, transitively (its
+//!   surface), with their alerts: rendered again when any node of the surface, or an
+//!   alert pointing into it, changed, in the old graph or the new.
+//! - Hand-written runbooks fill in live values of any node: their own pages and the
+//!   pages of the nodes they document render again on any change.
+//!
+//! Every rule looks at the old graph and the new one, so a removed edge counts like an
+//! added one.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use crate::analyze::{Analysis, Finding};
+use crate::model::{EdgeKind, Graph, NodeKind, slugify};
+
+/// What changed between two builds, as pages see it.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// The set of nodes, or a node's id, name, kind or page changed: every page renders.
+    pub global: bool,
+    /// Anything changed at all: the root pages render again.
+    pub any: bool,
+    /// The node pages (indices in the new graph) to render again when not `global`.
+    pub pages: HashSet<NodeIndex>,
+    /// The page paths of the nodes removed.
+    pub gone: Vec<String>,
+    /// Nodes were added or removed (the node count on the search page).
+    pub count: bool,
+    /// A node's fields or edges changed, or nodes came or went (the search index).
+    pub nodes: bool,
+    /// The findings or their ranking changed (the failure points page).
+    pub findings: bool,
+    /// Nodes (new indices) whose own fields or analysis entries changed, or that are new:
+    /// their entries in `graph.json`.
+    pub touched: HashSet<NodeIndex>,
+    /// Some edge changed, or nodes came or went (`graph.json`'s edge list).
+    pub edges: bool,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Flags {
+    data: bool,
+    out: bool,
+    inn: bool,
+}
+
+impl Flags {
+    fn any(self) -> bool {
+        self.data || self.out || self.inn
+    }
+}
+
+/// Compares the previous build (`old`) with the new one.
+pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> Changes {
+    let everything =
+        Changes { global: true, any: true, count: true, nodes: true, findings: true, ..Changes::default() };
+    let mut added: Vec<&str> = Vec::new();
+    for (id, &ni) in &new.by_id {
+        let Some(&oi) = old.by_id.get(id) else {
+            added.push(id);
+            continue;
+        };
+        let (o, n) = (&old.graph[oi], &new.graph[ni]);
+        if o.name != n.name || o.kind != n.kind || o.page != n.page || o.external != n.external {
+            return everything;
+        }
+    }
+    let removed: Vec<&str> = old.by_id.keys().filter(|id| !new.by_id.contains_key(*id)).map(String::as_str).collect();
+
+    let old_findings = findings_by_node(&old_a.findings);
+    let new_findings = findings_by_node(&new_a.findings);
+    let mut flagged: HashMap<&str, Flags> = HashMap::new();
+    for (id, &ni) in &new.by_id {
+        let Some(&oi) = old.by_id.get(id) else { continue };
+        let flags = Flags {
+            data: old.graph[oi] != new.graph[ni]
+                || old_a.retry.get(id) != new_a.retry.get(id)
+                || old_a.all_retries.get(id) != new_a.all_retries.get(id)
+                || old_a.timeout_ms.get(id) != new_a.timeout_ms.get(id)
+                || old_a.blast_radius.get(id) != new_a.blast_radius.get(id)
+                || old_a.workflows.get(id) != new_a.workflows.get(id)
+                || old_a.step_worst_ms.get(id) != new_a.step_worst_ms.get(id)
+                || old_findings.get(id.as_str()) != new_findings.get(id.as_str()),
+            out: edges_differ(old, oi, new, ni, Direction::Outgoing),
+            inn: edges_differ(old, oi, new, ni, Direction::Incoming),
+        };
+        if flags.any() {
+            flagged.insert(id.as_str(), flags);
+        }
+    }
+    let count = !added.is_empty() || !removed.is_empty();
+    let nodes =
+        count || flagged.iter().any(|(id, f)| f.out || f.inn || old.graph[old.by_id[*id]] != new.graph[new.by_id[*id]]);
+    let findings = count || old_a.findings != new_a.findings;
+    let edges = count || flagged.values().any(|f| f.out || f.inn);
+    let touched: HashSet<NodeIndex> = flagged
+        .iter()
+        .filter(|(_, f)| f.data)
+        .map(|(id, _)| *id)
+        .chain(added.iter().copied())
+        .map(|id| new.by_id[id])
+        .collect();
+    let any = !flagged.is_empty()
+        || !added.is_empty()
+        || !removed.is_empty()
+        || old_a.findings != new_a.findings
+        || old.dangling != new.dangling
+        || old_a.retry != new_a.retry
+        || old_a.all_retries != new_a.all_retries
+        || old_a.timeout_ms != new_a.timeout_ms
+        || old_a.blast_radius != new_a.blast_radius
+        || old_a.workflows != new_a.workflows
+        || old_a.step_worst_ms != new_a.step_worst_ms;
+    if !any {
+        return Changes::default();
+    }
+
+    let mut pages = HashSet::new();
+    let mut mark = |id: &str| {
+        if let Some(&i) = new.by_id.get(id) {
+            pages.insert(i);
+        }
+    };
+    let graphs = [old, new];
+    let data = |id: &str| flagged.get(id).is_some_and(|f| f.data);
+    // The node itself and its neighbours, by what they read of it.
+    for (&id, &flags) in &flagged {
+        mark(id);
+        for g in graphs {
+            let i = g.by_id[id];
+            for e in g.graph.edges_directed(i, Direction::Outgoing) {
+                // `id` points at the other end: that page reads `id`'s data and incoming edges.
+                if flags.data || flags.inn {
+                    mark(&g.graph[e.target()].id);
+                }
+            }
+            for e in g.graph.edges_directed(i, Direction::Incoming) {
+                if flags.data || flags.out {
+                    mark(&g.graph[e.source()].id);
+                }
+            }
+        }
+    }
+    // A node added or removed: its own page, the pages beside it in its kind's pager, and
+    // every page that names it in an attribute (a name lookup may now find it or not).
+    // Its edges changed the nodes at their other ends, which the rules above and below
+    // follow; analysis lists that name it (blast radius, critical paths) changed too.
+    for (g, ids) in [(old, &removed), (new, &added)] {
+        for &id in ids.iter() {
+            mark(id);
+            for other in pager_neighbours(g, id) {
+                mark(other);
+            }
+        }
+    }
+    if !added.is_empty() || !removed.is_empty() {
+        let names: HashSet<&str> = removed
+            .iter()
+            .map(|id| (old, *id))
+            .chain(added.iter().map(|id| (new, *id)))
+            .flat_map(|(g, id)| {
+                let n = &g.graph[g.by_id[id]];
+                [n.name.as_str(), n.slug.as_str()]
+            })
+            .collect();
+        for g in graphs {
+            for (_, node) in g.nodes() {
+                let a = &node.attrs;
+                let named = a.owner.iter().chain(&a.service).chain(&a.workflow).chain(&a.alerts);
+                if named
+                    .into_iter()
+                    .any(|v| names.contains(v.value.as_str()) || names.contains(slugify(&v.value).as_str()))
+                {
+                    mark(&node.id);
+                }
+            }
+        }
+    }
+    // A workflow's unbounded steps, and the workflows they contain.
+    for a in [old_a, new_a] {
+        for (wf, summary) in &a.workflows {
+            let touched = summary.unbounded.iter().any(|u| {
+                flagged.get(u.as_str()).is_some_and(|f| f.any())
+                    || graphs.iter().any(|g| {
+                        g.by_id.get(u).is_some_and(|&i| g.graph.edges(i).any(|e| data(&g.graph[e.target()].id)))
+                    })
+            });
+            if touched {
+                mark(wf);
+            }
+        }
+    }
+    // Teams whose surface holds a changed node, or a node a changed alert points at.
+    for g in graphs {
+        let mut stack: Vec<NodeIndex> = Vec::new();
+        for (&id, &flags) in &flagged {
+            let i = g.by_id[id];
+            stack.push(i);
+            if flags.data {
+                stack.extend(g.graph.edges(i).filter(|e| e.weight().kind == EdgeKind::Alerts).map(|e| e.target()));
+            }
+        }
+        let mut seen: BTreeSet<NodeIndex> = BTreeSet::new();
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            for e in g.graph.edges_directed(i, Direction::Incoming) {
+                let from = &g.graph[e.source()];
+                match e.weight().kind {
+                    EdgeKind::Contains => stack.push(e.source()),
+                    EdgeKind::Owns if from.kind == NodeKind::Team => mark(&from.id),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Hand-written runbooks and the pages that show their steps.
+    for g in graphs {
+        for (_, node) in g.nodes() {
+            if node.attrs.handwritten.is_some() {
+                mark(&node.id);
+            }
+        }
+        for e in g.graph.edge_references().filter(|e| e.weight().kind == EdgeKind::Documents) {
+            mark(&g.graph[e.target()].id);
+            mark(&g.graph[e.source()].id);
+        }
+    }
+    let gone = removed.iter().map(|id| old.graph[old.by_id[*id]].page.clone()).collect();
+    Changes { global: false, any: true, pages, gone, count, nodes, findings, touched, edges }
+}
+
+/// The pages before and after node `id` in its kind's pager (id order, pages in the book).
+fn pager_neighbours<'g>(g: &'g Graph, id: &str) -> Vec<&'g str> {
+    let kind = g.graph[g.by_id[id]].kind;
+    let fits = |&(_, &i): &(&String, &NodeIndex)| g.graph[i].kind == kind && super::is_safe_page(&g.graph[i].page);
+    let before = g.by_id.range::<str, _>((Bound::Unbounded, Bound::Excluded(id))).rev().find(fits);
+    let after = g.by_id.range::<str, _>((Bound::Excluded(id), Bound::Unbounded)).find(fits);
+    before.into_iter().chain(after).map(|(other, _)| other.as_str()).collect()
+}
+
+/// Each node's findings with their ranks, as `Lookup::findings_of` shows them.
+fn findings_by_node(findings: &[Finding]) -> HashMap<&str, Vec<(usize, &Finding)>> {
+    let mut out: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
+    for (rank, f) in findings.iter().enumerate() {
+        if let Some(id) = &f.node {
+            out.entry(id.as_str()).or_default().push((rank, f));
+        }
+    }
+    out
+}
+
+/// The node's edges one way differ: another kind, detail, source or node at the other
+/// end, or another order (which no page shows, so this errs on the side of rendering).
+fn edges_differ(old: &Graph, oi: NodeIndex, new: &Graph, ni: NodeIndex, dir: Direction) -> bool {
+    fn other<'g>(g: &'g Graph, e: petgraph::graph::EdgeReference<'_, crate::model::Edge>, dir: Direction) -> &'g str {
+        let i = if dir == Direction::Outgoing { e.target() } else { e.source() };
+        g.graph[i].id.as_str()
+    }
+    let mut a = old.graph.edges_directed(oi, dir);
+    let mut b = new.graph.edges_directed(ni, dir);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return false,
+            (Some(x), Some(y)) if x.weight() == y.weight() && other(old, x, dir) == other(new, y, dir) => {}
+            _ => return true,
+        }
+    }
+}
