@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use memchr::memmem::Finder;
 use memchr::{memchr, memchr_iter, memrchr};
+use rayon::prelude::*;
 
 use crate::analyze::Finding;
 use crate::config::{FILE_NAME, FindingsConfig};
@@ -95,7 +96,15 @@ pub fn apply(findings: Vec<Finding>, config: &FindingsConfig, texts: &Texts) -> 
     }
 
     let finder = Finder::new(MARK);
-    let allows: Vec<Allow> = texts.iter().flat_map(|(file, text)| allows_with(&finder, file, text)).collect();
+    // Texts in path order, searched on every core: the allows keep file and line order.
+    let texts: Vec<(&&str, &&str)> = texts.iter().collect();
+    let allows: Vec<Allow> = texts
+        .par_iter()
+        .map(|(file, text)| allows_with(&finder, file, text))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     // The first allow of each (file, line, code): the one a finding there uses.
     let mut first: HashMap<(&str, u32, &str), usize> = HashMap::new();
     for (i, a) in allows.iter().enumerate() {

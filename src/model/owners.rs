@@ -99,8 +99,9 @@ fn relative<'f>(file: &'f str, root: &str) -> Option<&'f str> {
 /// inner `/` anchors it to the root; a trailing `/` matches only a folder, and so what is
 /// under it; a pattern that matches a folder owns everything under it, except that a last
 /// `*` after a `/` (`docs/*`) matches only direct children, as GitHub documents; `*` and `?`
-/// stay within one path segment, `**` spans any number.
-pub fn matches(pattern: &str, path: &str) -> bool {
+/// stay within one path segment, `**` spans any number. ([`apply`] compiles each pattern once.)
+#[cfg(test)]
+fn matches(pattern: &str, path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     Pattern::new(pattern).matches(&parts)
 }
@@ -158,6 +159,13 @@ impl Pattern {
     fn matches(&self, parts: &[&str]) -> bool {
         if self.segs.is_empty() {
             return self.everything;
+        }
+        // Segments before the first `**` must each match the part at their position, in
+        // the whole path and in every folder of it: a cheap test that rejects most rules
+        // (`/services/orders/` against `services/billing/...`) before the table is built.
+        let lead = self.segs.iter().take_while(|s| !matches!(s, Segment::Any)).count();
+        if parts.len() < lead || !self.segs[..lead].iter().zip(parts).all(|(s, p)| s.matches(p)) {
+            return false;
         }
         if !self.dir_only && segments(&self.segs, parts) {
             return true;
