@@ -70,7 +70,7 @@ pub fn derive(graph: &Graph, analysis: &mut Analysis) {
         }
         let mut facts: Vec<&RetryFact> = node.attrs.retries.iter().collect();
         // Code wins over a doc comment: it is what runs.
-        facts.sort_by_key(|f| (f.origin != Origin::Code, f.source.clone()));
+        facts.sort_by(|a, b| (a.origin != Origin::Code, &a.source).cmp(&(b.origin != Origin::Code, &b.source)));
         let policies: Vec<RetryPolicy> = facts.iter().map(|f| normalise(f, timeout)).collect();
         if let Some(first) = policies.first() {
             analysis.retry.insert(node.id.clone(), first.clone());

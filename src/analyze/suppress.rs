@@ -1,7 +1,11 @@
 //! Levels and suppressions: `[findings]` in opsbook.toml, `opsbook: allow(<code>)` comments,
 //! and `unused-allow` for an allow that matches nothing, so suppressions cannot rot.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use memchr::memmem::Finder;
+use memchr::{memchr, memchr_iter, memrchr};
+use rayon::prelude::*;
 
 use crate::analyze::Finding;
 use crate::config::{FILE_NAME, FindingsConfig};
@@ -23,27 +27,53 @@ const MARK: &str = "opsbook: allow(";
 /// Every allow comment in `text`, in any comment syntax: the marker is matched in the line's
 /// text, so `// opsbook: allow(x)`, `# opsbook: allow(x)` and `<!-- opsbook: allow(x) -->`
 /// all count. One comment may name several codes: `allow(no-owner, no-signal)`.
+///
+/// One fast search of the whole text finds the markers; only their lines are read, so a
+/// text without a marker costs one pass of the search and nothing else.
 pub fn allows_in(file: &str, text: &str) -> Vec<Allow> {
+    allows_with(&Finder::new(MARK), file, text)
+}
+
+fn allows_with(finder: &Finder, file: &str, text: &str) -> Vec<Allow> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut offset = 0;
-        while let Some(at) = line[offset..].find(MARK) {
-            let inner_start = offset + at + MARK.len();
-            let Some(close) = line[inner_start..].find(')') else { break };
-            let mut pos = inner_start;
-            for piece in line[inner_start..inner_start + close].split(',') {
-                let lead = piece.len() - piece.trim_start().len();
-                let code = piece.trim();
-                if !code.is_empty() {
-                    let column = line[..pos + lead].chars().count() as u32 + 1;
-                    out.push(Allow { code: code.to_string(), source: Source::new(file, i as u32 + 1, column) });
-                }
-                pos += piece.len() + 1;
-            }
-            offset = inner_start + close + 1;
+    let bytes = text.as_bytes();
+    // The number of the line that starts at `counted_to`, one-based.
+    let (mut counted_to, mut line_no) = (0, 1);
+    let mut from = 0;
+    while let Some(hit) = finder.find(&bytes[from..]).map(|at| from + at) {
+        let start = memrchr(b'\n', &bytes[..hit]).map_or(0, |nl| nl + 1);
+        let end = memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |nl| hit + nl);
+        line_no += memchr_iter(b'\n', &bytes[counted_to..start]).count();
+        counted_to = start;
+        // As `str::lines` gives it: without its `\n` or `\r\n`.
+        let mut line = &text[start..end];
+        if end < bytes.len() {
+            line = line.strip_suffix('\r').unwrap_or(line);
         }
+        allows_in_line(file, line, line_no, &mut out);
+        from = end;
     }
     out
+}
+
+/// The allows of one line, numbered `line_no`.
+fn allows_in_line(file: &str, line: &str, line_no: usize, out: &mut Vec<Allow>) {
+    let mut offset = 0;
+    while let Some(at) = line[offset..].find(MARK) {
+        let inner_start = offset + at + MARK.len();
+        let Some(close) = line[inner_start..].find(')') else { break };
+        let mut pos = inner_start;
+        for piece in line[inner_start..inner_start + close].split(',') {
+            let lead = piece.len() - piece.trim_start().len();
+            let code = piece.trim();
+            if !code.is_empty() {
+                let column = line[..pos + lead].chars().count() as u32 + 1;
+                out.push(Allow { code: code.to_string(), source: Source::new(file, line_no as u32, column) });
+            }
+            pos += piece.len() + 1;
+        }
+        offset = inner_start + close + 1;
+    }
 }
 
 /// Applies the configured levels and the allow comments found in `texts`, and reports every
@@ -65,13 +95,27 @@ pub fn apply(findings: Vec<Finding>, config: &FindingsConfig, texts: &Texts) -> 
         }
     }
 
-    let allows: Vec<Allow> = texts.iter().flat_map(|(file, text)| allows_in(file, text)).collect();
+    let finder = Finder::new(MARK);
+    // Texts in path order, searched on every core: the allows keep file and line order.
+    let texts: Vec<(&&str, &&str)> = texts.iter().collect();
+    let allows: Vec<Allow> = texts
+        .par_iter()
+        .map(|(file, text)| allows_with(&finder, file, text))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
+    // The first allow of each (file, line, code): the one a finding there uses.
+    let mut first: HashMap<(&str, u32, &str), usize> = HashMap::new();
+    for (i, a) in allows.iter().enumerate() {
+        first.entry((a.source.file.as_str(), a.source.line, a.code.as_str())).or_insert(i);
+    }
     let mut used_comment = vec![false; allows.len()];
     let mut kept = Vec::new();
     for f in levelled {
-        let hit = allows.iter().position(|a| {
-            a.code == f.code && a.source.file == f.file && (a.source.line == f.line || a.source.line + 1 == f.line)
-        });
+        // Allows come in file and line order, so one on the line above comes first.
+        let at = |line: u32| first.get(&(f.file.as_str(), line, f.code.as_str())).copied();
+        let hit = f.line.checked_sub(1).and_then(at).or_else(|| at(f.line));
         match hit {
             Some(i) => used_comment[i] = true,
             None => kept.push(f),
@@ -136,6 +180,59 @@ mod tests {
         let a = allows_in("x.yaml", text);
         let got: Vec<_> = a.iter().map(|a| (a.code.as_str(), a.source.line, a.source.column)).collect();
         assert_eq!(got, vec![("no-owner", 2, 20), ("no-signal", 2, 30), ("missing-timeout", 3, 21)]);
+    }
+
+    /// The definition: every line of the text read on its own.
+    fn allows_by_lines(file: &str, text: &str) -> Vec<Allow> {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            allows_in_line(file, line, i + 1, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn the_fast_search_finds_what_reading_every_line_finds() {
+        let texts = [
+            "",
+            "no marker at all\n",
+            "opsbook: allow(a)",
+            "x\r\n// opsbook: allow(a, b)\r\n\r\n# opsbook: allow(c) opsbook: allow(d)\r\n",
+            "é ü // opsbook: allow(no-owner)\nopsbook: allow(unclosed\nopsbook: allow(x)\n\n\n",
+            "// opsbook: allow(opsbook: allow(inner))\nlast opsbook: allow( , y ,)",
+            "\n\nopsbook: allow(z)\r",
+        ];
+        for text in texts {
+            assert_eq!(allows_in("f.rs", text), allows_by_lines("f.rs", text), "{text:?}");
+        }
+        let big = "fn x() {}\n".repeat(500) + "  // opsbook: allow(no-signal)\n" + &"y\n".repeat(300);
+        let got = allows_in("f.rs", &big);
+        assert_eq!(got, allows_by_lines("f.rs", &big));
+        assert_eq!((got[0].source.line, got[0].source.column), (501, 21));
+    }
+
+    #[test]
+    fn each_allow_silences_once_and_duplicates_are_unused() {
+        // Two allows of one code on one line and one above: the line above is used first,
+        // the second allow on the line is reported as unused, the finding below is kept.
+        let text = "// opsbook: allow(no-owner)\n// opsbook: allow(no-owner) opsbook: allow(no-owner)\nx\ny\n";
+        let texts: Texts = [("a.rs", text), ("b.rs", text)].into_iter().collect();
+        let kept = apply(
+            vec![finding("no-owner", "a.rs", 2), finding("no-owner", "a.rs", 3), finding("no-owner", "b.rs", 4)],
+            &FindingsConfig::default(),
+            &texts,
+        );
+        let got: Vec<_> = kept.iter().map(|f| (f.code.as_str(), f.file.as_str(), f.line, f.column)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("no-owner", "b.rs", 4, 1),
+                ("unused-allow", "a.rs", 2, 44),
+                ("unused-allow", "b.rs", 1, 19),
+                ("unused-allow", "b.rs", 2, 19),
+                ("unused-allow", "b.rs", 2, 44),
+            ]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::NodeIndex;
+use rayon::slice::ParallelSliceMut;
 
 use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, OwnerRule, PackageFact, Resolve};
 use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, owners, slugify};
@@ -32,8 +33,9 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
         packages.extend(&f.packages);
         owner_rules.extend(&f.owners);
     }
-    nodes.sort_by(|a, b| (a.kind, &a.name, &a.scope, &a.source).cmp(&(b.kind, &b.name, &b.scope, &b.source)));
-    edges.sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
+    // Stable sorts on every core: facts equal by key keep their order, as before.
+    nodes.par_sort_by(|a, b| (a.kind, &a.name, &a.scope, &a.source).cmp(&(b.kind, &b.name, &b.scope, &b.source)));
+    edges.par_sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
     packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
 
     let mut b = Builder::default();

@@ -5,7 +5,7 @@
 //! A file under several roots (a sub-repository) follows the deepest one. Patterns are
 //! matched here, gitignore-like: see [`matches`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::extract::OwnerRule;
 use crate::extract::codeowners::rank;
@@ -16,20 +16,36 @@ use crate::source::Located;
 /// named by reference), from the CODEOWNERS rule that wins for its first source's file. The
 /// value is the rule's owners joined with `, `, the source the rule's line. Team nodes are
 /// left alone: a team owned by a team says nothing an on-call engineer needs.
+///
+/// Each rule's pattern is compiled once, and each distinct file is matched once: many nodes
+/// share a file.
 pub fn apply(graph: &mut Graph, rules: &[&OwnerRule]) {
     let files = governing(rules);
     if files.is_empty() {
         return;
     }
-    let nodes: Vec<_> = graph.graph.node_indices().collect();
-    for idx in nodes {
+    let compiled: Vec<(&str, Vec<(Pattern, &OwnerRule)>)> = files
+        .iter()
+        .map(|(root, rules)| (*root, rules.iter().map(|r| (Pattern::new(&r.pattern), *r)).collect()))
+        .collect();
+    let mut by_file: HashMap<String, Option<Located<String>>> = HashMap::new();
+    for idx in graph.graph.node_indices() {
         let node = &graph.graph[idx];
         if node.attrs.owner.is_some() || node.external || node.kind == NodeKind::Team {
             continue;
         }
         let Some(file) = node.sources.first().map(|s| s.file.as_str()) else { continue };
-        let Some(owner) = owner_of(&files, file) else { continue };
-        graph.graph[idx].attrs.owner = Some(owner);
+        let owner = match by_file.get(file) {
+            Some(owner) => owner.clone(),
+            None => {
+                let owner = owner_of(&compiled, file);
+                by_file.insert(file.to_string(), owner.clone());
+                owner
+            }
+        };
+        if let Some(owner) = owner {
+            graph.graph[idx].attrs.owner = Some(owner);
+        }
     }
 }
 
@@ -56,13 +72,14 @@ fn governing<'a>(rules: &[&'a OwnerRule]) -> BTreeMap<&'a str, Vec<&'a OwnerRule
 }
 
 /// The owner of `file` (relative to the scanned root) under the deepest root holding it.
-fn owner_of(files: &BTreeMap<&str, Vec<&OwnerRule>>, file: &str) -> Option<Located<String>> {
+fn owner_of(files: &[(&str, Vec<(Pattern, &OwnerRule)>)], file: &str) -> Option<Located<String>> {
     let (rel, rules) = files
         .iter()
         .filter_map(|(root, rules)| relative(file, root).map(|rel| (root.len(), rel, rules)))
         .max_by_key(|(depth, _, _)| *depth)
         .map(|(_, rel, rules)| (rel, rules))?;
-    let rule = rules.iter().rev().find(|r| matches(&r.pattern, rel))?;
+    let parts: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
+    let (_, rule) = rules.iter().rev().find(|(p, _)| p.matches(&parts))?;
     if rule.owners.is_empty() {
         return None;
     }
@@ -82,44 +99,99 @@ fn relative<'f>(file: &'f str, root: &str) -> Option<&'f str> {
 /// inner `/` anchors it to the root; a trailing `/` matches only a folder, and so what is
 /// under it; a pattern that matches a folder owns everything under it, except that a last
 /// `*` after a `/` (`docs/*`) matches only direct children, as GitHub documents; `*` and `?`
-/// stay within one path segment, `**` spans any number.
-pub fn matches(pattern: &str, path: &str) -> bool {
-    let dir_only = pattern.ends_with('/');
-    let trimmed = pattern.trim_end_matches('/');
-    let anchored = trimmed.contains('/');
-    let mut segs: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
-    if segs.is_empty() {
-        // `/` alone: the whole repository.
-        return pattern.starts_with('/');
-    }
-    if !anchored {
-        segs.insert(0, "**");
-    }
+/// stay within one path segment, `**` spans any number. ([`apply`] compiles each pattern once.)
+#[cfg(test)]
+fn matches(pattern: &str, path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if !dir_only && segments(&segs, &parts) {
-        return true;
+    Pattern::new(pattern).matches(&parts)
+}
+
+/// A CODEOWNERS pattern split once into what [`matches`] needs.
+struct Pattern {
+    /// Path segments; an unanchored pattern starts with `**`. Empty for `/` alone (and for
+    /// a pattern of only slashes that is not anchored, which matches nothing).
+    segs: Vec<Segment>,
+    /// `/` alone: the whole repository.
+    everything: bool,
+    dir_only: bool,
+    anchored: bool,
+    last_star: bool,
+}
+
+/// One segment of a pattern: `**`, a literal name, or a name with `*` or `?`.
+enum Segment {
+    Any,
+    Literal(String),
+    Wild(Vec<char>),
+}
+
+impl Segment {
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            Segment::Any => true,
+            Segment::Literal(l) => l == name,
+            Segment::Wild(p) => wildcard(p, name),
+        }
     }
-    if anchored && segs.last() == Some(&"*") {
-        return false;
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Pattern {
+        let dir_only = pattern.ends_with('/');
+        let trimmed = pattern.trim_end_matches('/');
+        let anchored = trimmed.contains('/');
+        let raw: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+        let everything = raw.is_empty() && pattern.starts_with('/');
+        let last_star = raw.last() == Some(&"*");
+        let mut segs = Vec::with_capacity(raw.len() + 1);
+        if !raw.is_empty() && !anchored {
+            segs.push(Segment::Any);
+        }
+        segs.extend(raw.iter().map(|s| match *s {
+            "**" => Segment::Any,
+            s if s.contains(['*', '?']) => Segment::Wild(s.chars().collect()),
+            s => Segment::Literal(s.to_string()),
+        }));
+        Pattern { segs, everything, dir_only, anchored, last_star }
     }
-    (1..parts.len()).any(|n| segments(&segs, &parts[..n]))
+
+    /// Whether the pattern matches a path given as its non-empty parts.
+    fn matches(&self, parts: &[&str]) -> bool {
+        if self.segs.is_empty() {
+            return self.everything;
+        }
+        // Segments before the first `**` must each match the part at their position, in
+        // the whole path and in every folder of it: a cheap test that rejects most rules
+        // (`/services/orders/` against `services/billing/...`) before the table is built.
+        let lead = self.segs.iter().take_while(|s| !matches!(s, Segment::Any)).count();
+        if parts.len() < lead || !self.segs[..lead].iter().zip(parts).all(|(s, p)| s.matches(p)) {
+            return false;
+        }
+        if !self.dir_only && segments(&self.segs, parts) {
+            return true;
+        }
+        if self.anchored && self.last_star {
+            return false;
+        }
+        (1..parts.len()).any(|n| segments(&self.segs, &parts[..n]))
+    }
 }
 
 /// Whether the pattern segments match the path parts. A table of every (segment, part)
 /// suffix pair, filled from the end, instead of backtracking: a pattern with many `**`
 /// (`**/a/**/a/**/a/...`) would otherwise take time exponential in their number.
-fn segments(segs: &[&str], parts: &[&str]) -> bool {
+fn segments(segs: &[Segment], parts: &[&str]) -> bool {
     let width = parts.len() + 1;
     // matched[i * width + j]: segs[i..] matches parts[j..].
     let mut matched = vec![false; (segs.len() + 1) * width];
     matched[segs.len() * width + parts.len()] = true;
     for i in (0..segs.len()).rev() {
         for j in (0..=parts.len()).rev() {
-            matched[i * width + j] = if segs[i] == "**" {
+            matched[i * width + j] = if matches!(segs[i], Segment::Any) {
                 // Zero parts, or one more part and still `**`.
                 matched[(i + 1) * width + j] || (j < parts.len() && matched[i * width + j + 1])
             } else {
-                j < parts.len() && wildcard(segs[i], parts[j]) && matched[(i + 1) * width + j + 1]
+                j < parts.len() && segs[i].matches(parts[j]) && matched[(i + 1) * width + j + 1]
             };
         }
     }
@@ -127,8 +199,7 @@ fn segments(segs: &[&str], parts: &[&str]) -> bool {
 }
 
 /// One segment against one name: `*` any run of characters, `?` one character.
-fn wildcard(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
+fn wildcard(p: &[char], name: &str) -> bool {
     let n: Vec<char> = name.chars().collect();
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;

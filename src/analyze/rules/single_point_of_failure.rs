@@ -26,14 +26,21 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
     if workflows.len() < 2 {
         return Vec::new();
     }
+    let top: std::collections::HashSet<&str> = workflows.iter().copied().collect();
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         if matches!(node.kind, NodeKind::Workflow | NodeKind::Team | NodeKind::Alert) {
             continue;
         }
         let Some(radius) = analysis.blast_radius.get(&node.id) else { continue };
-        let radius: std::collections::HashSet<&str> = radius.iter().map(String::as_str).collect();
-        let reached: Vec<&str> = workflows.iter().copied().filter(|w| radius.contains(w)).collect();
+        // The radius is sorted by id, so its workflows are one run of it (`workflow:` ids),
+        // already in the order of `workflows`: only that run is looked at.
+        let from = radius.partition_point(|id| id.as_str() < "workflow:");
+        let to = radius.partition_point(|id| id.as_str() < "workflow;");
+        if (to - from) * 2 <= workflows.len() {
+            continue;
+        }
+        let reached: Vec<&str> = radius[from..to].iter().map(String::as_str).filter(|w| top.contains(w)).collect();
         if reached.len() * 2 <= workflows.len() {
             continue;
         }

@@ -150,3 +150,24 @@ fn many_double_stars_match_in_linear_time() {
     assert!(matches(&pattern, &hit));
     assert!(matches("/**/**/**/x", "x") && matches("/**/**/**/x", "p/q/x") && !matches("/**/**/x", "p/q/y"));
 }
+
+#[test]
+fn leading_segments_reject_only_what_cannot_match() {
+    let table: &[(&str, &str, bool)] = &[
+        ("/services/orders/", "services/orders/src/a.rs", true),
+        ("/services/orders/", "services/billing/src/a.rs", false),
+        ("/services/orders/", "services", false),
+        ("/services/orders", "services/orders", true),
+        ("services/*/src", "services/a/src/b/c.rs", true),
+        ("services/*/src", "services/a/lib/c.rs", false),
+        ("/svc/**/x.rs", "svc/x.rs", true),
+        ("/svc/**/x.rs", "other/x.rs", false),
+        ("/s?c/", "sac/main.rs", true),
+        ("/s?c/", "sc/main.rs", false),
+        ("/", "anything/at/all.rs", true),
+        ("///", "a.rs", true),
+    ];
+    for &(pattern, path, want) in table {
+        assert_eq!(matches(pattern, path), want, "{pattern} vs {path}");
+    }
+}
