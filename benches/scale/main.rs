@@ -228,8 +228,10 @@ fn measure(cmd: &mut Command) -> Run {
 
 /// The `n`th edit of the latency runs: which step file, its new text, and the text
 /// `graph.json` shows once the book has it. The edit gives the file's first step the owner
-/// `team-edit-{1000 + n}`, a value the tree holds nowhere else. (An owner rather than a
-/// timeout: the generated steps set their timeouts in code, which wins over an annotation.)
+/// `team-edit-{pid}-{n}`, a value the tree holds nowhere else, even when an earlier run
+/// edited it (the same value again would change nothing and time an empty rebuild). (An
+/// owner rather than a timeout: the generated steps set their timeouts in code, which wins
+/// over an annotation.)
 fn edit(tree: &Path, n: usize) -> (String, String, String) {
     let mut services: Vec<PathBuf> = std::fs::read_dir(tree.join("services"))
         .unwrap_or_else(|e| die(&format!("{}: {e}", tree.display())))
@@ -241,7 +243,7 @@ fn edit(tree: &Path, n: usize) -> (String, String, String) {
     let file = service.join("src/m03.rs");
     let rel = file.strip_prefix(tree).unwrap().to_string_lossy().replace('\\', "/");
     let original = std::fs::read_to_string(&file).unwrap_or_else(|e| die(&format!("{}: {e}", file.display())));
-    let owner = format!("team-edit-{}", 1000 + n);
+    let owner = format!("team-edit-{}-{n}", std::process::id());
     let Some(at) = original.find("/// - owner: ") else { die(&format!("{rel}: no annotated step to edit")) };
     let line_end = at + original[at..].find('\n').unwrap_or(original.len() - at);
     let text = format!("{}/// - owner: {owner}{}", &original[..at], &original[line_end..]);

@@ -7,7 +7,11 @@
 //!   workflows and alerts, blast radius lists, finding links, a workflow's critical path).
 //!   Any change there, or a node added or removed, renders every page again (`global`).
 //! - The root pages (index, retries, failure points, graph, search, `search-index.js`,
-//!   `graph.json`) list every node: they render again on any change at all (`any`).
+//!   `graph.json`) list every node: they render again on any change at all (`any`), except
+//!   the retries page, which shows only `all_retries` and the links of its nodes: it
+//!   renders again when those changed (`retries`), and the failure points page, which
+//!   shows the findings and links their nodes: it renders again when they changed or a
+//!   node one names came or went (`findings`).
 //! - A node's page (`runbook::view`), of its own node: every field, its edges both ways
 //!   (kind, detail, sources, the node at the other end), every analysis entry under its
 //!   id (retry, all_retries, timeout_ms, blast_radius, workflows, step_worst_ms) and its
@@ -54,8 +58,11 @@ pub struct Changes {
     pub count: bool,
     /// A node's fields or edges changed, or nodes came or went (the search index).
     pub nodes: bool,
-    /// The findings or their ranking changed (the failure points page).
+    /// The findings or their ranking changed, or a node a finding names came or went (the
+    /// failure points page).
     pub findings: bool,
+    /// Some node's retry policies changed (the retries page).
+    pub retries: bool,
     /// Nodes (new indices) whose own fields or analysis entries changed, or that are new:
     /// their entries in `graph.json`.
     pub touched: HashSet<NodeIndex>,
@@ -78,8 +85,15 @@ impl Flags {
 
 /// Compares the previous build (`old`) with the new one.
 pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> Changes {
-    let everything =
-        Changes { global: true, any: true, count: true, nodes: true, findings: true, ..Changes::default() };
+    let everything = Changes {
+        global: true,
+        any: true,
+        count: true,
+        nodes: true,
+        findings: true,
+        retries: true,
+        ..Changes::default()
+    };
     let mut added: Vec<&str> = Vec::new();
     for (id, &ni) in &new.by_id {
         let Some(&oi) = old.by_id.get(id) else {
@@ -117,7 +131,15 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
     let count = !added.is_empty() || !removed.is_empty();
     let nodes =
         count || flagged.iter().any(|(id, f)| f.out || f.inn || old.graph[old.by_id[*id]] != new.graph[new.by_id[*id]]);
-    let findings = count || old_a.findings != new_a.findings;
+    // The failure points page links each finding's node by id: a node coming or going
+    // changes the page only when a finding names it.
+    let came_or_went: HashSet<&str> = added.iter().chain(&removed).copied().collect();
+    let names_one = |fs: &[Finding]| fs.iter().any(|f| f.node.as_deref().is_some_and(|n| came_or_went.contains(n)));
+    let findings = old_a.findings != new_a.findings || names_one(&new_a.findings) || names_one(&old_a.findings);
+    // The retries page links the nodes of `all_retries`, which are nodes of both graphs
+    // when the map is unchanged, and their names, kinds and pages are the same (else
+    // `global`).
+    let retries = old_a.all_retries != new_a.all_retries;
     let edges = count || flagged.values().any(|f| f.out || f.inn);
     let touched: HashSet<NodeIndex> = flagged
         .iter()
@@ -254,7 +276,7 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
     let gone = removed.iter().map(|id| old.graph[old.by_id[*id]].page.clone()).collect();
-    Changes { global: false, any: true, pages, gone, count, nodes, findings, touched, edges }
+    Changes { global: false, any: true, pages, gone, count, nodes, findings, retries, touched, edges }
 }
 
 /// The pages before and after node `id` in its kind's pager (id order, pages in the book).

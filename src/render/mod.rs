@@ -184,10 +184,11 @@ pub fn render_cached(
         wanted.extend(more);
     }
     let nodes = (!changes.global).then_some(&wanted);
-    // The root pages by what they read: search.html the node count, search-index.js the
-    // nodes and edges, failure-points.html the findings (and links), the rest anything.
+    // The root pages by what they read: retries.html the retry policies (and links),
+    // search.html the node count, search-index.js the nodes and edges,
+    // failure-points.html the findings (and links), the rest anything.
     let any = changes.any;
-    let roots = [any, any, changes.findings, any, changes.count, changes.nodes, any];
+    let roots = [any, changes.retries, changes.findings, any, changes.count, changes.nodes, any];
     let stale = (!changes.global).then_some(json::Stale {
         nodes: &changes.touched,
         edges: changes.edges,

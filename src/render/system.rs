@@ -280,13 +280,17 @@ fn diagram_of(
     rep: &dyn Fn(NodeIndex) -> NodeIndex,
     title: &str,
 ) -> String {
+    // The drawn nodes in id order, the order `graph.nodes()` walks. Everything below looks
+    // only at these and their edges: one diagram per owner must not walk the whole graph.
+    let mut in_order: Vec<(NodeIndex, &crate::model::Node)> = drawn.iter().map(|&i| (i, &graph.graph[i])).collect();
+    in_order.sort_by(|a, b| a.1.id.cmp(&b.1.id));
     let mut place: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     let mut column = 0u32;
     let mut rows = 0u32;
     let mut heads = Vec::new();
     for kind in COLUMN_ORDER {
         let mut row = 0u32;
-        for (_, n) in graph.nodes().filter(|(i, n)| n.kind == kind && drawn.contains(i)) {
+        for (_, n) in in_order.iter().filter(|(_, n)| n.kind == kind) {
             place.insert(&n.id, (10 + column * COLUMN, TOP + row * ROW));
             row += 1;
         }
@@ -303,13 +307,26 @@ fn diagram_of(
     for (x, title) in heads {
         let _ = write!(out, "<text class=\"heading\" x=\"{x}\" y=\"16\">{title}</text>");
     }
-    let mut edges: Vec<(&str, &str, EdgeKind)> = graph
-        .graph
-        .edge_references()
-        .map(|e| (rep(e.source()), rep(e.target()), e.weight().kind))
-        .filter(|(from, to, _)| from != to)
-        .map(|(from, to, kind)| (graph.graph[from].id.as_str(), graph.graph[to].id.as_str(), kind))
-        .collect();
+    // Every edge between two drawn nodes, a folded step's edges as its workflow's: the
+    // outgoing edges of each drawn node and of the steps folded into it (`rep` maps a step
+    // to the workflow that contains it, so those are among its `contains` targets).
+    let mut edges: Vec<(&str, &str, EdgeKind)> = Vec::new();
+    for &d in drawn {
+        let folded = graph
+            .graph
+            .edges(d)
+            .filter(|e| e.weight().kind == EdgeKind::Contains && e.target() != d && rep(e.target()) == d)
+            .map(|e| e.target());
+        let members: BTreeSet<NodeIndex> = std::iter::once(d).chain(folded).collect();
+        for m in members {
+            for e in graph.graph.edges(m) {
+                let to = rep(e.target());
+                if to != d && drawn.contains(&to) {
+                    edges.push((graph.graph[d].id.as_str(), graph.graph[to].id.as_str(), e.weight().kind));
+                }
+            }
+        }
+    }
     edges.sort();
     edges.dedup();
     for (from, to, kind) in edges {
@@ -327,7 +344,7 @@ fn diagram_of(
         };
         svg::edge(&mut out, &path, &[kind]);
     }
-    for (i, n) in graph.nodes().filter(|(i, _)| drawn.contains(i)) {
+    for &(i, n) in &in_order {
         let (x, y) = place[n.id.as_str()];
         let other = !own.contains(&i);
         if other {
