@@ -80,6 +80,19 @@ fn build(files: &BTreeMap<String, String>, config: &Config) -> (Graph, Analysis)
 }
 
 /// Checks one incremental render against a full one: same bytes, exact change sets.
+/// The first incremental render of a session: from an empty graph and site.
+fn first_render(
+    graph: &Graph,
+    analysis: &Analysis,
+    config: &Config,
+    overrides: &BTreeMap<String, String>,
+) -> (PageCache, Site) {
+    let mut cache = PageCache::default();
+    let mut site = Site::default();
+    render_cached(graph, analysis, &Graph::default(), &Analysis::default(), config, overrides, &mut cache, &mut site);
+    (cache, site)
+}
+
 fn check(before: &Site, after: &Site, cache: &PageCache, fresh: &Site, what: &str) {
     assert!(after == fresh, "{what}: the incremental site differs from a full render: {:?}", {
         let keys: BTreeSet<&String> = after.files.keys().chain(fresh.files.keys()).collect();
@@ -128,18 +141,7 @@ fn random_edits_render_only_what_changed_and_equal_a_full_render() {
             f
         };
         let (mut graph, mut analysis) = build(&files(&steps), &config);
-        let mut cache = PageCache::default();
-        let mut site = Site::default();
-        render_cached(
-            &graph,
-            &analysis,
-            &Graph::default(),
-            &Analysis::default(),
-            &config,
-            &overrides,
-            &mut cache,
-            &mut site,
-        );
+        let (mut cache, mut site) = first_render(&graph, &analysis, &config, &overrides);
         assert_eq!(site, render(&graph, &analysis, &config, &overrides).0, "seed {seed:#x}: first render");
         assert_eq!(cache.changed, site.files.keys().cloned().collect(), "the first render changes everything");
         let mut partial = 0;
@@ -215,18 +217,7 @@ fn an_unchanged_build_renders_nothing_and_an_edit_renders_its_neighbourhood() {
         steps.iter().enumerate().map(|(i, s)| (format!("src/s{i:02}.rs"), s.source())).collect()
     };
     let (graph, analysis) = build(&files(&steps), &config);
-    let mut cache = PageCache::default();
-    let mut site = Site::default();
-    render_cached(
-        &graph,
-        &analysis,
-        &Graph::default(),
-        &Analysis::default(),
-        &config,
-        &overrides,
-        &mut cache,
-        &mut site,
-    );
+    let (mut cache, mut site) = first_render(&graph, &analysis, &config, &overrides);
     let pages = site.files.keys().filter(|p| p.ends_with(".html")).count();
 
     let (g, a) = build(&files(&steps), &config);

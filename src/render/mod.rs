@@ -146,15 +146,7 @@ pub fn render_cached(
         cache.changed = fresh.files.keys().cloned().collect();
         *site = fresh;
         cache.diagnostics.clear();
-        for d in engine.start() {
-            if !cache.diagnostics.contains(&d) {
-                cache.diagnostics.push(d);
-            }
-        }
-        cache.engine = Some(engine);
-        let mut diagnostics = out.errors;
-        diagnostics.extend(cache.diagnostics.iter().cloned());
-        return diagnostics;
+        return finish(cache, engine, out.errors);
     };
 
     let changes = dirty::changes(previous_graph, previous_analysis, graph, analysis);
@@ -213,13 +205,19 @@ pub fn render_cached(
             site.files.remove(p);
         }
     }
+    finish(cache, engine, out.errors)
+}
+
+/// Keeps the engine for the next render and the template problems met so far (a page
+/// taken from the site does not meet them again), and returns this render's diagnostics.
+fn finish(cache: &mut PageCache, mut engine: Engine, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for d in engine.start() {
         if !cache.diagnostics.contains(&d) {
             cache.diagnostics.push(d);
         }
     }
     cache.engine = Some(engine);
-    let mut diagnostics = out.errors;
+    let mut diagnostics = errors;
     diagnostics.extend(cache.diagnostics.iter().cloned());
     diagnostics
 }
