@@ -17,6 +17,9 @@ pub mod session;
 pub mod source;
 pub mod write;
 
+#[cfg(test)]
+mod test_rng;
+
 use std::path::Path;
 
 use rayon::prelude::*;

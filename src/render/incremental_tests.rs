@@ -9,21 +9,7 @@ use crate::analyze::{self, Analysis};
 use crate::config::Config;
 use crate::model::{self, Graph};
 use crate::scan::{SourceKind, classify, is_runbook};
-
-/// xorshift64*, so a failing sequence replays from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::test_rng::Rng;
 
 /// One step file's annotations, each of which some page reads.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 use std::fs;
 
 use super::*;
+use crate::test_rng::Rng;
 use crate::write;
 
 #[test]
@@ -43,22 +44,6 @@ fn classifies_changes_by_path() {
     assert_eq!(c(".book.opsbook-new-12/graph.json"), ChangeKind::Output, "the staging folder of a build");
     assert_eq!(c("book/steps/.x.html.opsbook-new-12"), ChangeKind::Output);
     assert_eq!(classify_change("out/x.html", None, "templates", "docs/runbooks"), ChangeKind::Ignored);
-}
-
-/// A small deterministic pseudo-random generator (xorshift64*), so a failing sequence
-/// can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 fn step_source(name: &str, workflow: usize, timeout: u64, attempts: u64, idempotent: bool) -> String {
