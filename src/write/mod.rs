@@ -173,11 +173,49 @@ fn write_new(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let name = rel_path.file_name().and_then(|n| n.to_str()).unwrap_or("page");
     let temp = dest.with_file_name(format!(".{name}.opsbook-new-{}", std::process::id()));
     fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
-    if let Err(e) = fs::rename(&temp, &dest) {
+    if let Err(e) = replace(&temp, &dest) {
         let _ = fs::remove_file(&temp);
         return Err(e).with_context(|| format!("cannot write {}", dest.display()));
     }
     Ok(())
+}
+
+/// Puts the file `temp` at `dest` in one step, so a reader sees the old bytes or the new
+/// ones, never a mix. On Linux an existing `dest` is swapped with `temp`
+/// (`renameat2(RENAME_EXCHANGE)`) and the old bytes, now at `temp`, are unlinked: a plain
+/// rename over an existing file makes ext4 start writing the new file's data out at once
+/// (`auto_da_alloc`), which made replacing the 13 MB `graph.json` of a large book about 7
+/// times slower than the swap. Where the swap is not supported, or `dest` is not a file,
+/// this is a rename.
+fn replace(temp: &Path, dest: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes());
+        let is_file = fs::symlink_metadata(dest).is_ok_and(|m| m.is_file());
+        if let (true, Ok(from), Ok(to)) = (is_file, c(temp), c(dest)) {
+            // SAFETY: both are valid NUL-terminated paths that outlive the call; the
+            // syscall reads them and nothing else.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_renameat2,
+                    libc::AT_FDCWD,
+                    from.as_ptr(),
+                    libc::AT_FDCWD,
+                    to.as_ptr(),
+                    libc::RENAME_EXCHANGE,
+                )
+            };
+            if r == 0 {
+                // The new bytes are in place; the old ones go. (Should the unlink fail, a
+                // hidden temporary file stays beside the page; the page is right.)
+                let _ = fs::remove_file(temp);
+                return Ok(());
+            }
+            // A file system or kernel without the swap: rename.
+        }
+    }
+    fs::rename(temp, dest)
 }
 
 /// Writes one file of [`update`] unless its bytes are those of the previous book.
@@ -261,6 +299,35 @@ mod tests {
 
     fn site(files: &[(&str, &str)]) -> Site {
         Site { files: files.iter().map(|(p, b)| (p.to_string(), b.as_bytes().to_vec())).collect() }
+    }
+
+    #[test]
+    fn replace_puts_new_bytes_in_place_and_leaves_nothing_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("graph.json");
+        fs::write(&dest, "old").unwrap();
+        // A reader that opened the page before keeps reading whole old bytes.
+        let reader = fs::File::open(&dest).unwrap();
+        let temp = dir.path().join(".graph.json.new");
+        fs::write(&temp, "new").unwrap();
+        replace(&temp, &dest).unwrap();
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "new");
+        assert_eq!(std::io::read_to_string(reader).unwrap(), "old");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["graph.json"], "the old bytes are unlinked, no temporary file stays");
+
+        // No file there yet: a plain rename.
+        fs::write(&temp, "first").unwrap();
+        replace(&temp, &dir.path().join("new.html")).unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("new.html")).unwrap(), "first");
+        assert!(!temp.exists());
+
+        // A folder in the way is not swapped away: the rename fails and the folder stays.
+        fs::create_dir(dir.path().join("taken")).unwrap();
+        fs::write(dir.path().join("taken/keep.txt"), "mine").unwrap();
+        fs::write(&temp, "page").unwrap();
+        assert!(replace(&temp, &dir.path().join("taken")).is_err());
+        assert_eq!(fs::read_to_string(dir.path().join("taken/keep.txt")).unwrap(), "mine");
     }
 
     #[test]
