@@ -14,7 +14,7 @@ use crate::render::svg::{self, BOX_H, ROW};
 
 /// Columns left to right in the direction most edges run (a team owns a service, which
 /// contains a workflow, whose steps call resources), so arrows mostly point right.
-const COLUMN_ORDER: [NodeKind; 9] = [
+pub const COLUMN_ORDER: [NodeKind; 9] = [
     NodeKind::Team,
     NodeKind::Alert,
     NodeKind::System,
@@ -109,34 +109,14 @@ pub fn view(graph: &Graph) -> SystemView {
         let mut groups: BTreeMap<Option<&str>, Vec<SystemNode>> = BTreeMap::new();
         for (i, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
             let key = if kind == NodeKind::Step { containing_workflow(graph, i) } else { None };
-            groups.entry(key).or_default().push({
-                let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
-                    kind == NodeKind::Workflow
-                        && e.weight().kind == EdgeKind::Contains
-                        && graph.graph[e.target()].kind == NodeKind::Step
-                };
-                let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
-                let mut edges: Vec<EdgeBrief> = graph
-                    .graph
-                    .edges(i)
-                    .filter(|e| !is_step_of_flow(e))
-                    .map(|e| EdgeBrief {
-                        kind: e.weight().kind.as_str(),
-                        to: NodeLink::new(&graph.graph[e.target()], ""),
-                    })
-                    .collect();
-                edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
-                let steps =
-                    (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
-                SystemNode { link: NodeLink::new(n, ""), edges, steps }
-            });
+            groups.entry(key).or_default().push(system_node(graph, i, n));
         }
         if !groups.is_empty() {
             let groups: Vec<NodeGroup> = groups
                 .into_iter()
                 .map(|(wf, nodes)| NodeGroup {
                     title: wf.map(|id| NodeLink::by_id(graph, id, "")),
-                    open: wf.is_none() || nodes.len() <= OPEN_GROUP,
+                    open: open_group(wf.is_some(), nodes.len()),
                     nodes,
                 })
                 .collect();
@@ -147,17 +127,7 @@ pub fn view(graph: &Graph) -> SystemView {
     let services = graph
         .nodes()
         .filter(|(_, n)| n.kind == NodeKind::Service)
-        .map(|(i, n)| {
-            let mut members: Vec<NodeLink> = graph
-                .graph
-                .edges(i)
-                .filter(|e| e.weight().kind == EdgeKind::Contains)
-                .map(|e| NodeLink::new(&graph.graph[e.target()], ""))
-                .collect();
-            members.sort_by(|a, b| a.id.cmp(&b.id));
-            members.dedup_by(|a, b| a.id == b.id);
-            ServiceGroup { service: NodeLink::new(n, ""), members }
-        })
+        .map(|(i, n)| service_group(graph, i, n))
         .filter(|g| !g.members.is_empty())
         .collect();
     let count = graph.by_id.len();
@@ -171,6 +141,46 @@ pub fn view(graph: &Graph) -> SystemView {
         diagram_limit: MAX_DIAGRAM_NODES,
         by_owner,
     }
+}
+
+/// A node in its kind's column: it reads the node's outgoing edges and the nodes at their
+/// other end.
+pub fn system_node(graph: &Graph, i: NodeIndex, n: &crate::model::Node) -> SystemNode {
+    let kind = n.kind;
+    let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
+        kind == NodeKind::Workflow
+            && e.weight().kind == EdgeKind::Contains
+            && graph.graph[e.target()].kind == NodeKind::Step
+    };
+    let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
+    let mut edges: Vec<EdgeBrief> = graph
+        .graph
+        .edges(i)
+        .filter(|e| !is_step_of_flow(e))
+        .map(|e| EdgeBrief { kind: e.weight().kind.as_str(), to: NodeLink::new(&graph.graph[e.target()], "") })
+        .collect();
+    edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
+    let steps = (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
+    SystemNode { link: NodeLink::new(n, ""), edges, steps }
+}
+
+/// A service with what it contains (it reads the service's outgoing edges); no card
+/// when it contains nothing.
+pub fn service_group(graph: &Graph, i: NodeIndex, n: &crate::model::Node) -> ServiceGroup {
+    let mut members: Vec<NodeLink> = graph
+        .graph
+        .edges(i)
+        .filter(|e| e.weight().kind == EdgeKind::Contains)
+        .map(|e| NodeLink::new(&graph.graph[e.target()], ""))
+        .collect();
+    members.sort_by(|a, b| a.id.cmp(&b.id));
+    members.dedup_by(|a, b| a.id == b.id);
+    ServiceGroup { service: NodeLink::new(n, ""), members }
+}
+
+/// Step groups of more nodes than this start folded.
+pub fn open_group(titled: bool, len: usize) -> bool {
+    !titled || len <= OPEN_GROUP
 }
 
 /// The owner a node is filed under on the split overview: its `owner`, else the team that
@@ -205,18 +215,51 @@ fn owner_of(graph: &Graph, i: NodeIndex) -> Option<String> {
 const MAX_OWNER_NODES: usize = 48;
 
 fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
+    owner_plans(graph)
+        .into_iter()
+        .map(|plan| {
+            let diagram = draw_owner(graph, &plan);
+            OwnerDiagram {
+                title: plan.title,
+                anchor: plan.anchor,
+                count: plan.members.len(),
+                diagram,
+                left_out: plan.left_out,
+            }
+        })
+        .collect()
+}
+
+/// One owner's diagram before it is drawn: what it draws and why.
+pub struct OwnerPlan {
+    pub title: String,
+    pub anchor: String,
+    /// The nodes filed under this owner, in id order.
+    pub members: Vec<NodeIndex>,
+    /// The nodes it owns that are drawn for themselves (steps fold into their workflow).
+    pub own: BTreeSet<NodeIndex>,
+    /// Every box drawn: its own nodes and, dimmed, those of others they are joined to.
+    pub drawn: BTreeSet<NodeIndex>,
+    pub left_out: usize,
+}
+
+/// The node drawn for `i`: a step's workflow (its page draws its flow), else `i`.
+pub fn rep(graph: &Graph, i: NodeIndex) -> NodeIndex {
+    if graph.graph[i].kind != NodeKind::Step {
+        return i;
+    }
+    containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
+}
+
+/// The diagram of each owner, owners by name, the unowned last.
+pub fn owner_plans(graph: &Graph) -> Vec<OwnerPlan> {
     let mut groups: BTreeMap<Option<String>, Vec<NodeIndex>> = BTreeMap::new();
     for (i, _) in graph.nodes() {
         groups.entry(owner_of(graph, i)).or_default().push(i);
     }
     // A workflow's steps are folded into the workflow (its page draws its flow): their
     // edges become the workflow's.
-    let rep = |i: NodeIndex| -> NodeIndex {
-        if graph.graph[i].kind != NodeKind::Step {
-            return i;
-        }
-        containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
-    };
+    let rep = |i: NodeIndex| rep(graph, i);
     // Owners first, by name; the unowned last.
     let mut ordered: Vec<(Option<String>, Vec<NodeIndex>)> = groups.into_iter().collect();
     ordered.sort_by_key(|(owner, _)| (owner.is_none(), owner.clone()));
@@ -245,16 +288,40 @@ fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
                     left_out += 1;
                 }
             }
-            let title = owner.clone().unwrap_or_else(|| "no owner".to_string());
+            let title = owner.unwrap_or_else(|| "no owner".to_string());
             let anchor = format!("owner-{}", crate::model::slugify(&title));
-            let diagram = diagram_of(graph, &drawn, &own, &rep, &format!("What {title} owns and what it is joined to"));
-            OwnerDiagram { title, anchor, count: members.len(), diagram, left_out }
+            OwnerPlan { title, anchor, members, own, drawn, left_out }
         })
         .collect()
 }
 
+/// The SVG of one owner's diagram.
+pub fn draw_owner(graph: &Graph, plan: &OwnerPlan) -> String {
+    let title = format!("What {} owns and what it is joined to", plan.title);
+    diagram_of(graph, &plan.drawn, &plan.own, &|i| rep(graph, i), &title)
+}
+
+/// Whether `changed` holds a node an owner's diagram reads, besides which nodes it draws
+/// (the plan itself): its members, its boxes, the steps folded into them, and every node
+/// one edge from those (a neighbour's workflow decides where its edges are drawn, a
+/// dimmed box's owner is written under it).
+pub fn owner_reads_any(graph: &Graph, plan: &OwnerPlan, changed: &dyn Fn(NodeIndex) -> bool) -> bool {
+    let g = &graph.graph;
+    let near = |i: NodeIndex| {
+        changed(i)
+            || g.edges_directed(i, petgraph::Direction::Outgoing).any(|e| changed(e.target()))
+            || g.edges_directed(i, petgraph::Direction::Incoming).any(|e| changed(e.source()))
+    };
+    plan.members.iter().any(|&i| near(i))
+        || plan.drawn.iter().any(|&d| {
+            near(d)
+                || g.edges(d)
+                    .any(|e| e.weight().kind == EdgeKind::Contains && rep(graph, e.target()) == d && near(e.target()))
+        })
+}
+
 /// The id of the workflow that contains step `i`, the first in id order when several do.
-fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&str> {
+pub fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&str> {
     graph
         .graph
         .edges_directed(i, petgraph::Direction::Incoming)
