@@ -155,6 +155,9 @@ impl Fragments {
             }
             return;
         };
+        if set.is_empty() {
+            return;
+        }
         let ids: Vec<&str> = set.iter().map(|&i| graph.graph[i].id.as_str()).collect();
         let drop = |keep: &mut Keep| {
             for id in &ids {
@@ -192,16 +195,6 @@ fn prune(keep: &mut Keep, graph: &Graph) {
     if keep.len() > graph.by_id.len() {
         keep.retain(|id, _| graph.by_id.contains_key(id));
     }
-}
-
-/// `base.html` around `content`, as tera writes a page that extends it.
-fn in_layout(engine: &Engine, path: &str, title: &str, nav: &str, content: &str) -> Vec<u8> {
-    let (before, after) = engine.layout(path, title, nav);
-    let mut out = String::with_capacity(before.len() + content.len() + after.len());
-    out.push_str(&before);
-    out.push_str(content);
-    out.push_str(&after);
-    out.into_bytes()
 }
 
 /// Text as tera's autoescape writes it (`tera::escape_html`).
@@ -369,7 +362,9 @@ fn index_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, site_title: &st
         .filter_map(|k| by_kind.get(k).map(|nodes| overview::kind_count(*k, nodes.len())))
         .collect();
     let view = overview::summary(lookup, counts, Vec::new());
+    let (before, after) = engine.layout("index.html", site_title, "home");
     let mut out = String::with_capacity(keep.values().map(String::len).sum::<usize>() + 16_384);
+    out.push_str(&before);
     out.push_str("\n<h1>");
     esc(&mut out, site_title);
     let _ = write!(out, "</h1>\n<p class=\"lead\">{} nodes", view.node_count);
@@ -463,7 +458,8 @@ fn index_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, site_title: &st
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
     out.push('\n');
-    Made { which: INDEX, path: "index.html", bytes: in_layout(engine, "index.html", site_title, "home", &out) }
+    out.push_str(&after);
+    Made { which: INDEX, path: "index.html", bytes: out.into_bytes() }
 }
 
 /// `retries.html`.
@@ -472,7 +468,9 @@ fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty)
     if keep.len() > analysis.all_retries.len() {
         keep.retain(|id, _| analysis.all_retries.contains_key(id));
     }
+    let (before, after) = engine.layout("retries.html", "Retry policies", "retries");
     let mut out = String::with_capacity(keep.values().map(String::len).sum::<usize>() + 16_384);
+    out.push_str(&before);
     out.push_str(
         "\n<h1>Retry policies</h1>\n<p class=\"lead\">Every retry policy in the system, with its waits and its worst \
          case. Where code and a doc comment disagree, the code's policy is the one in effect; the other is listed \
@@ -519,11 +517,8 @@ fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty)
         out.push('\n');
     }
     out.push('\n');
-    Made {
-        which: RETRIES,
-        path: "retries.html",
-        bytes: in_layout(engine, "retries.html", "Retry policies", "retries", &out),
-    }
+    out.push_str(&after);
+    Made { which: RETRIES, path: "retries.html", bytes: out.into_bytes() }
 }
 
 /// `graph.html`.
@@ -538,7 +533,11 @@ fn graph_page(
     prune(columns, graph);
     prune(services, graph);
     let count = graph.by_id.len();
-    let mut out = String::with_capacity(columns.values().map(String::len).sum::<usize>() * 3 + 16_384);
+    let (before, after) = engine.layout("graph.html", "The whole system", "graph");
+    let size = |keep: &Keep| keep.values().map(String::len).sum::<usize>();
+    let drawn = owners.values().map(|o| o.svg.len()).sum::<usize>();
+    let mut out = String::with_capacity(size(columns) + size(services) + drawn + 65_536);
+    out.push_str(&before);
     let _ = write!(
         out,
         "\n<h1>The whole system</h1>\n<p class=\"lead\">{count} nodes and {} edges. Each node links to its runbook; \
@@ -712,7 +711,8 @@ fn graph_page(
         out.push_str("</div>\n");
     }
     out.push_str("</div></section>\n");
-    Made { which: GRAPH, path: "graph.html", bytes: in_layout(engine, "graph.html", "The whole system", "graph", &out) }
+    out.push_str(&after);
+    Made { which: GRAPH, path: "graph.html", bytes: out.into_bytes() }
 }
 
 /// `search-index.js`.

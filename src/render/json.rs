@@ -211,13 +211,15 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
     if stale.as_ref().is_none_or(|s| s.findings) {
         parts.findings = list(analysis.findings.iter().map(indented));
     }
-    let nodes = list(graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()));
-    let edges = list(graph.nodes().map(|(_, n)| parts.edges[&n.id].as_slice()).filter(|run| !run.is_empty()));
-    let mut out = Vec::with_capacity(nodes.len() + edges.len() + parts.findings.len() + 128);
+    let nodes: Vec<&[u8]> = graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()).collect();
+    let edges: Vec<&[u8]> =
+        graph.nodes().map(|(_, n)| parts.edges[&n.id].as_slice()).filter(|run| !run.is_empty()).collect();
+    let size = |items: &[&[u8]]| items.iter().map(|i| i.len() + 2).sum::<usize>();
+    let mut out = Vec::with_capacity(size(&nodes) + size(&edges) + parts.findings.len() + 128);
     out.extend_from_slice(format!("{{\n  \"schema\": {},\n  \"nodes\": ", serde_json::json!(SCHEMA)).as_bytes());
-    out.extend_from_slice(&nodes);
+    list_into(&mut out, nodes.into_iter());
     out.extend_from_slice(b",\n  \"edges\": ");
-    out.extend_from_slice(&edges);
+    list_into(&mut out, edges.into_iter());
     out.extend_from_slice(b",\n  \"findings\": ");
     out.extend_from_slice(&parts.findings);
     out.extend_from_slice(b"\n}\n");
@@ -270,7 +272,14 @@ fn indented<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// A pretty-printed array at depth one from its indented elements.
 fn list<B: AsRef<[u8]>>(items: impl Iterator<Item = B>) -> Vec<u8> {
-    let mut out = b"[".to_vec();
+    let mut out = Vec::new();
+    list_into(&mut out, items);
+    out
+}
+
+/// [`list`], written at the end of `out`.
+fn list_into<B: AsRef<[u8]>>(out: &mut Vec<u8>, items: impl Iterator<Item = B>) {
+    out.push(b'[');
     let mut empty = true;
     for item in items {
         out.extend_from_slice(if empty { b"\n" } else { b",\n" });
@@ -278,5 +287,4 @@ fn list<B: AsRef<[u8]>>(items: impl Iterator<Item = B>) -> Vec<u8> {
         empty = false;
     }
     out.extend_from_slice(if empty { b"]" } else { b"\n  ]" });
-    out
 }
