@@ -69,6 +69,8 @@ pub struct Fragments {
     owners: HashMap<String, OwnerDiagram>,
     retries: Keep,
     search: Keep,
+    /// The bytes of earlier pages, by path, written over by the next ones.
+    spare: HashMap<&'static str, Vec<u8>>,
 }
 
 /// One owner's diagram and the nodes it draws.
@@ -117,22 +119,45 @@ impl Fragments {
     ) -> Vec<Made> {
         let graph = lookup.graph;
         let wants = |k: usize| which.contains(&k);
-        let Fragments { index, columns, services, owners, retries, search } = self;
+        let Fragments { index, columns, services, owners, retries, search, spare } = self;
+        let mut buffer = |path: &str| {
+            String::from_utf8(
+                spare
+                    .remove(path)
+                    .map(|mut b| {
+                        b.clear();
+                        b
+                    })
+                    .unwrap_or_default(),
+            )
+            .expect("an empty buffer is UTF-8")
+        };
+        let buffers = [buffer("index.html"), buffer("retries.html"), buffer("graph.html"), buffer("search-index.js")];
+        let [b_index, b_retries, b_graph, b_search] = buffers;
         let ((a, b), (c, d)) = rayon::join(
             || {
                 rayon::join(
-                    || wants(INDEX).then(|| index_page(index, lookup, engine, site_title, dirty)),
-                    || wants(RETRIES).then(|| retries_page(retries, lookup, engine, dirty)),
+                    || wants(INDEX).then(|| index_page(index, lookup, engine, site_title, dirty, b_index)),
+                    || wants(RETRIES).then(|| retries_page(retries, lookup, engine, dirty, b_retries)),
                 )
             },
             || {
                 rayon::join(
-                    || wants(GRAPH).then(|| graph_page(columns, services, owners, graph, engine, dirty)),
-                    || wants(SEARCH).then(|| search_js(search, graph, dirty)),
+                    || wants(GRAPH).then(|| graph_page(columns, services, owners, graph, engine, dirty, b_graph)),
+                    || wants(SEARCH).then(|| search_js(search, graph, dirty, b_search)),
                 )
             },
         );
         [a, b, c, d].into_iter().flatten().collect()
+    }
+
+    /// Gives back the bytes of a page the site no longer holds, when it is one of ours.
+    pub fn recycle(&mut self, path: &str, bytes: Vec<u8>) {
+        if let Some(&path) =
+            ["index.html", "retries.html", "graph.html", "search-index.js"].iter().find(|p| **p == path)
+        {
+            self.spare.insert(path, bytes);
+        }
     }
 
     /// Forgets, for each root page not in `rendered`, the fragments of the nodes `dirty`
@@ -214,6 +239,16 @@ fn esc(out: &mut String, text: &str) {
         start = at + 1;
     }
     out.push_str(&text[start..]);
+}
+
+/// A node id as a retries section's anchor (`:` made `-`), escaped.
+fn anchor(out: &mut String, id: &str) {
+    for (k, part) in id.split(':').enumerate() {
+        if k > 0 {
+            out.push('-');
+        }
+        esc(out, part);
+    }
 }
 
 /// The `node` component of `components.html`.
@@ -350,7 +385,14 @@ fn policy_html(out: &mut String, p: &PolicyView) {
 }
 
 /// `index.html`.
-fn index_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, site_title: &str, dirty: Dirty) -> Made {
+fn index_page(
+    keep: &mut Keep,
+    lookup: &Lookup,
+    engine: &Engine,
+    site_title: &str,
+    dirty: Dirty,
+    mut out: String,
+) -> Made {
     let graph = lookup.graph;
     prune(keep, graph);
     let mut by_kind: HashMap<NodeKind, Vec<(NodeIndex, &crate::model::Node)>> = HashMap::new();
@@ -363,7 +405,7 @@ fn index_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, site_title: &st
         .collect();
     let view = overview::summary(lookup, counts, Vec::new());
     let (before, after) = engine.layout("index.html", site_title, "home");
-    let mut out = String::with_capacity(keep.values().map(String::len).sum::<usize>() + 16_384);
+    out.reserve(keep.values().map(String::len).sum::<usize>() + 16_384);
     out.push_str(&before);
     out.push_str("\n<h1>");
     esc(&mut out, site_title);
@@ -463,13 +505,13 @@ fn index_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, site_title: &st
 }
 
 /// `retries.html`.
-fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty) -> Made {
+fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty, mut out: String) -> Made {
     let (graph, analysis) = (lookup.graph, lookup.analysis);
     if keep.len() > analysis.all_retries.len() {
         keep.retain(|id, _| analysis.all_retries.contains_key(id));
     }
     let (before, after) = engine.layout("retries.html", "Retry policies", "retries");
-    let mut out = String::with_capacity(keep.values().map(String::len).sum::<usize>() + 16_384);
+    out.reserve(keep.values().map(String::len).sum::<usize>() + 16_384);
     out.push_str(&before);
     out.push_str(
         "\n<h1>Retry policies</h1>\n<p class=\"lead\">Every retry policy in the system, with its waits and its worst \
@@ -479,17 +521,18 @@ fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty)
     if analysis.all_retries.is_empty() {
         out.push_str("<p>No retry policies were found.</p>");
     } else {
+        let entries: Vec<_> =
+            analysis.all_retries.iter().map(|(id, all)| (id, all, graph.by_id.get(id).copied())).collect();
         out.push_str("\n<nav class=\"toc\" aria-label=\"Nodes that retry\"><ul>");
-        for id in analysis.all_retries.keys() {
-            let link = NodeLink::by_id(graph, id, "");
+        for &(id, _, at) in &entries {
             out.push_str("<li><a href=\"#");
-            esc(&mut out, &id.replace(':', "-"));
+            anchor(&mut out, id);
             out.push_str("\">");
-            esc(&mut out, &link.name);
+            esc(&mut out, at.map_or(id.as_str(), |i| graph.graph[i].name.as_str()));
             out.push_str("</a></li>");
         }
         out.push_str("</ul></nav>\n");
-        for (id, all) in &analysis.all_retries {
+        for &(id, all, at) in &entries {
             let make = || {
                 let r = policy::NodeRetries {
                     anchor: id.replace(':', "-"),
@@ -508,8 +551,8 @@ fn retries_page(keep: &mut Keep, lookup: &Lookup, engine: &Engine, dirty: Dirty)
                 s.push_str("\n</section>\n");
                 s
             };
-            match graph.by_id.get(id) {
-                Some(&i) => out.push_str(fragment(keep, dirty, i, id, make)),
+            match at {
+                Some(i) => out.push_str(fragment(keep, dirty, i, id, make)),
                 // An id the graph does not hold: its bare link, made every time.
                 None => out.push_str(&make()),
             }
@@ -529,14 +572,16 @@ fn graph_page(
     graph: &Graph,
     engine: &Engine,
     dirty: Dirty,
+    mut out: String,
 ) -> Made {
     prune(columns, graph);
     prune(services, graph);
+    let reps = system::Reps::new(graph);
     let count = graph.by_id.len();
     let (before, after) = engine.layout("graph.html", "The whole system", "graph");
     let size = |keep: &Keep| keep.values().map(String::len).sum::<usize>();
     let drawn = owners.values().map(|o| o.svg.len()).sum::<usize>();
-    let mut out = String::with_capacity(size(columns) + size(services) + drawn + 65_536);
+    out.reserve(size(columns) + size(services) + drawn + 65_536);
     out.push_str(&before);
     let _ = write!(
         out,
@@ -552,7 +597,7 @@ fn graph_page(
         out.push_str(view.diagram.as_deref().unwrap_or_default());
         out.push_str("</div></section>\n");
     } else {
-        let plans = if count > system::MAX_DIAGRAM_NODES { system::owner_plans(graph) } else { Vec::new() };
+        let plans = if count > system::MAX_DIAGRAM_NODES { system::owner_plans(graph, &reps) } else { Vec::new() };
         let _ = write!(
             out,
             "<section id=\"diagram\"><h2>Diagrams by owner</h2>\n<p>The system has more than {} nodes, too many for \
@@ -569,26 +614,31 @@ fn graph_page(
             let _ = write!(out, "</a> ({})</li>", p.members.len());
         }
         out.push_str("</ul>\n");
+        let near = match dirty {
+            Dirty::All => None,
+            Dirty::Nodes(set) => Some(system::near(graph, set.iter().copied())),
+        };
         let mut kept: HashMap<String, OwnerDiagram> = HashMap::with_capacity(plans.len());
         for (k, p) in plans.iter().enumerate() {
-            let key: Vec<(String, bool)> = p
-                .members
-                .iter()
-                .map(|&i| (graph.graph[i].id.clone(), true))
-                .chain(p.drawn.iter().map(|&i| (graph.graph[i].id.clone(), p.own.contains(&i))))
-                .collect();
-            let svg = match owners.remove(&p.title) {
-                Some(old)
-                    if old.key == key
-                        && match dirty {
-                            Dirty::All => false,
-                            Dirty::Nodes(set) => !system::owner_reads_any(graph, p, &|i| set.contains(&i)),
-                        } =>
-                {
-                    old.svg
-                }
-                _ => system::draw_owner(graph, p),
+            let key = || {
+                p.members
+                    .iter()
+                    .map(|&i| (graph.graph[i].id.as_str(), true))
+                    .chain(p.drawn.iter().map(|&i| (graph.graph[i].id.as_str(), p.own.contains(&i))))
             };
+            let reusable = |old: &OwnerDiagram| {
+                old.key.len() == p.members.len() + p.drawn.len()
+                    && old.key.iter().zip(key()).all(|((a, x), (b, y))| a == b && *x == y)
+                    && near.as_ref().is_some_and(|near| !system::owner_reads_any(graph, p, &reps, near))
+            };
+            let diagram = match owners.remove(&p.title) {
+                Some(old) if reusable(&old) => old,
+                _ => OwnerDiagram {
+                    key: key().map(|(id, own)| (id.to_string(), own)).collect(),
+                    svg: system::draw_owner(graph, p, &reps),
+                },
+            };
+            let svg = &diagram.svg;
             out.push_str("<details class=\"group\" id=\"");
             esc(&mut out, &p.anchor);
             out.push('"');
@@ -600,7 +650,7 @@ fn graph_page(
             let n = p.members.len();
             let _ =
                 write!(out, ": {n} {}</summary>\n<div class=\"diagram-wrap\">", if n == 1 { "node" } else { "nodes" });
-            out.push_str(&svg);
+            out.push_str(svg);
             out.push_str("</div>");
             if p.left_out > 0 {
                 let _ = write!(
@@ -611,7 +661,7 @@ fn graph_page(
                 );
             }
             out.push_str("</details>\n");
-            kept.insert(p.title.clone(), OwnerDiagram { key, svg });
+            kept.insert(p.title.clone(), diagram);
         }
         *owners = kept;
         out.push_str("</section>");
@@ -644,12 +694,18 @@ fn graph_page(
         out.push_str("</div></section>");
     }
     out.push_str("\n<section id=\"by-kind\"><h2>By kind</h2><div class=\"grid\">\n");
+    let mut by_kind: HashMap<NodeKind, Vec<(NodeIndex, &crate::model::Node)>> = HashMap::new();
+    for (i, n) in graph.nodes() {
+        by_kind.entry(n.kind).or_default().push((i, n));
+    }
     for kind in system::COLUMN_ORDER {
-        // Steps by the workflow that contains them; other kinds one untitled group.
+        // Steps by the workflow that contains them (the first in id order, the one the
+        // step folds into); other kinds one untitled group.
         let mut groups: std::collections::BTreeMap<Option<&str>, Vec<(NodeIndex, &crate::model::Node)>> =
             std::collections::BTreeMap::new();
-        for (i, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
-            let key = if kind == NodeKind::Step { system::containing_workflow(graph, i) } else { None };
+        for &(i, n) in by_kind.get(&kind).into_iter().flatten() {
+            let wf = reps.of(i);
+            let key = (kind == NodeKind::Step && wf != i).then(|| graph.graph[wf].id.as_str());
             groups.entry(key).or_default().push((i, n));
         }
         if groups.is_empty() {
@@ -716,12 +772,12 @@ fn graph_page(
 }
 
 /// `search-index.js`.
-fn search_js(keep: &mut Keep, graph: &Graph, dirty: Dirty) -> Made {
+fn search_js(keep: &mut Keep, graph: &Graph, dirty: Dirty, out: String) -> Made {
     prune(keep, graph);
     for (i, n) in graph.nodes() {
         fragment(keep, dirty, i, &n.id, || search::entry_script(graph, i, n));
     }
-    let bytes = search::index_js_from(graph.nodes().map(|(_, n)| keep[&n.id].as_str()));
+    let bytes = search::index_js_from(graph.nodes().map(|(_, n)| keep[&n.id].as_str()), out.into_bytes());
     Made { which: SEARCH, path: "search-index.js", bytes }
 }
 

@@ -29,12 +29,16 @@ struct Step {
 impl Step {
     fn source(&self) -> String {
         let mut s = format!(
-            "/// The {} step, take {}.\n///\n/// # Operations\n/// - workflow: flow-{}\n/// - depends-on: {}\n\
+            "/// The {} step, take {}.\n///\n/// # Operations\n{}/// - depends-on: {}\n\
              /// - retry: attempts={} initial=100ms factor=2\n/// - timeout: {}s\n/// - idempotent: {}\n\
              /// - owner: {}\n",
             self.name,
             self.summary,
-            self.workflow,
+            if self.workflow == NO_WORKFLOW {
+                String::new()
+            } else {
+                format!("/// - workflow: flow-{}\n", self.workflow)
+            },
             self.depends,
             self.attempts,
             self.timeout,
@@ -48,6 +52,9 @@ impl Step {
         s
     }
 }
+
+/// A step of no workflow: drawn for itself on its owner's diagram, not folded.
+const NO_WORKFLOW: usize = 9;
 
 const COMPOSE: &str = "services:\n  api:\n    image: api:1\n    depends_on: [db]\n  db:\n    image: postgres:16\n";
 const TEAMS: [&str; 3] = ["team-a", "team-b", "team-c"];
@@ -140,7 +147,7 @@ fn random_edits(seeds: &[u64], initial: usize, max: usize, overrides: &BTreeMap<
         let mut steps: Vec<Step> = (0..initial)
             .map(|i| Step {
                 name: format!("step_{i}"),
-                workflow: i % 3,
+                workflow: if i % 5 == 4 { NO_WORKFLOW } else { i % 3 },
                 depends: TARGETS[i % TARGETS.len()],
                 attempts: 3,
                 timeout: 5,
@@ -180,7 +187,7 @@ fn random_edits(seeds: &[u64], initial: usize, max: usize, overrides: &BTreeMap<
                 2 => steps[pick].timeout = 1 + rng.below(40) as u64,
                 3 => steps[pick].idempotent = !steps[pick].idempotent,
                 4 => steps[pick].depends = TARGETS[rng.below(TARGETS.len())],
-                5 => steps[pick].workflow = rng.below(4),
+                5 => steps[pick].workflow = [0, 1, 2, 3, NO_WORKFLOW][rng.below(5)],
                 6 => {
                     steps[pick].alert =
                         [None, Some("pager-high".to_string()), Some("slow".to_string())][rng.below(3)].clone()
@@ -257,4 +264,52 @@ fn an_unchanged_build_renders_nothing_and_an_edit_renders_its_neighbourhood() {
     assert!(String::from_utf8_lossy(&site.files["steps/step-5.html"]).contains("17 s"));
     assert!(!cache.changed.contains("steps/step-6.html"), "a step of another workflow is untouched");
     assert!(cache.rendered < pages / 2, "{} of {pages} pages rendered", cache.rendered);
+}
+
+/// An owner's diagram keeps its boxes when one of its steps depends on another of the
+/// nodes it already draws, but the arrow moves: the diagram is drawn again.
+#[test]
+fn an_owner_diagram_is_drawn_again_when_an_arrow_between_its_boxes_moves() {
+    let config = Config::default();
+    let overrides = BTreeMap::new();
+    let step = |i: usize, workflow: usize, depends: &'static str, owner: &str| Step {
+        name: format!("step_{i}"),
+        workflow,
+        depends,
+        attempts: 3,
+        timeout: 5,
+        idempotent: true,
+        owner: owner.to_string(),
+        alert: None,
+        summary: 0,
+    };
+    // Past 40 nodes, so graph.html draws one diagram per owner.
+    let mut steps: Vec<Step> = (0..40).map(|i| step(i, i % 3, TARGETS[i % 2], TEAMS[1])).collect();
+    steps.extend([
+        step(40, NO_WORKFLOW, "api", TEAMS[0]),
+        step(41, NO_WORKFLOW, "db", TEAMS[0]),
+        step(42, NO_WORKFLOW, "api", TEAMS[0]),
+    ]);
+    let files = |steps: &[Step]| -> BTreeMap<String, String> {
+        let mut f: BTreeMap<String, String> =
+            steps.iter().enumerate().map(|(i, s)| (format!("src/s{i:02}.rs"), s.source())).collect();
+        f.insert("compose.yaml".to_string(), COMPOSE.to_string());
+        f
+    };
+    let (graph, analysis) = build(&files(&steps), &config);
+    assert!(graph.by_id.len() > 40, "{} nodes", graph.by_id.len());
+    let (mut cache, mut site) = first_render(&graph, &analysis, &config, &overrides);
+    steps[42].depends = "db";
+    let (g, a) = build(&files(&steps), &config);
+    let before = site.clone();
+    render_cached(&g, &a, &graph, &analysis, &config, &overrides, &mut cache, &mut site);
+    let fresh = render(&g, &a, &config, &overrides).0;
+    check(&before, &site, &cache, &fresh, "an arrow of team-a's diagram moved");
+    // The arrow from step_42 now ends at db, in the diagram of team-a.
+    let diagram = |site: &Site| {
+        let html = String::from_utf8_lossy(&site.files["graph.html"]).into_owned();
+        let at = html.find("id=\"owner-team-a\"").expect("team-a's diagram");
+        html[at..at + html[at..].find("</details>").unwrap()].to_string()
+    };
+    assert_ne!(diagram(&before), diagram(&site), "team-a's diagram changed");
 }

@@ -158,6 +158,16 @@ pub struct Parts {
     /// by `from` first), its elements joined; empty for a node with no outgoing edge.
     edges: HashMap<String, Vec<u8>>,
     findings: Vec<u8>,
+    /// The bytes of an earlier `graph.json`, written over by the next one (a buffer of
+    /// this size costs more to map afresh than to fill).
+    spare: Vec<u8>,
+}
+
+impl Parts {
+    /// Gives back the bytes of a `graph.json` the site no longer holds.
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        self.spare = bytes;
+    }
 }
 
 /// What changed since the parts were made; `None` makes every part again.
@@ -215,7 +225,9 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
     let edges: Vec<&[u8]> =
         graph.nodes().map(|(_, n)| parts.edges[&n.id].as_slice()).filter(|run| !run.is_empty()).collect();
     let size = |items: &[&[u8]]| items.iter().map(|i| i.len() + 2).sum::<usize>();
-    let mut out = Vec::with_capacity(size(&nodes) + size(&edges) + parts.findings.len() + 128);
+    let mut out = std::mem::take(&mut parts.spare);
+    out.clear();
+    out.reserve(size(&nodes) + size(&edges) + parts.findings.len() + 128);
     out.extend_from_slice(format!("{{\n  \"schema\": {},\n  \"nodes\": ", serde_json::json!(SCHEMA)).as_bytes());
     list_into(&mut out, nodes.into_iter());
     out.extend_from_slice(b",\n  \"edges\": ");

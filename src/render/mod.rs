@@ -217,9 +217,18 @@ pub fn render_cached(
     cache.rendered = out.pages.iter().filter(|p| p.html).count();
     for p in out.pages {
         engine.merge(p.events);
-        if site.files.get(&p.path) != Some(&p.bytes) {
+        // The bytes the site no longer needs: big pages write over them next time.
+        let spare = if site.files.get(&p.path) != Some(&p.bytes) {
             cache.changed.insert(p.path.clone());
-            site.files.insert(p.path, p.bytes);
+            site.files.insert(p.path.clone(), p.bytes)
+        } else {
+            Some(p.bytes)
+        };
+        if let Some(bytes) = spare {
+            match p.path.as_str() {
+                "graph.json" => cache.json.recycle(bytes),
+                path => cache.fragments.recycle(path, bytes),
+            }
         }
     }
     if changes.global {

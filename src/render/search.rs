@@ -89,8 +89,10 @@ pub fn entry_script(graph: &Graph, index: NodeIndex, node: &Node) -> String {
 
 /// [`index_js`], byte for byte, from every node's [`entry_script`] in id order (escaping
 /// is per character, so escaped entries joined are the escaped whole).
-pub fn index_js_from<'e>(entries: impl Iterator<Item = &'e str>) -> Vec<u8> {
-    let mut out = format!("window.{GLOBAL}={{\"v\":1,\"docs\":[").into_bytes();
+/// `out` is a buffer to write into (its bytes are dropped).
+pub fn index_js_from<'e>(entries: impl Iterator<Item = &'e str>, mut out: Vec<u8>) -> Vec<u8> {
+    out.clear();
+    out.extend_from_slice(format!("window.{GLOBAL}={{\"v\":1,\"docs\":[").as_bytes());
     for (k, e) in entries.enumerate() {
         if k > 0 {
             out.push(b',');

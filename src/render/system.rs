@@ -185,40 +185,68 @@ pub fn open_group(titled: bool, len: usize) -> bool {
 
 /// The owner a node is filed under on the split overview: its `owner`, else the team that
 /// owns it, else its workflow's (for a step), else none.
-fn owner_of(graph: &Graph, i: NodeIndex) -> Option<String> {
+fn owner_of<'g>(graph: &'g Graph, i: NodeIndex, reps: &Reps) -> Option<&'g str> {
     let node = &graph.graph[i];
     if node.kind == NodeKind::Team {
-        return Some(node.name.clone());
+        return Some(&node.name);
     }
     if let Some(o) = &node.attrs.owner {
-        return Some(o.value.clone());
+        return Some(&o.value);
     }
-    let incoming = |kind: EdgeKind| {
-        graph
-            .graph
-            .edges_directed(i, petgraph::Direction::Incoming)
-            .filter(move |e| e.weight().kind == kind)
-            .map(|e| e.source())
-            .min_by_key(|&s| graph.graph[s].id.clone())
-    };
-    if let Some(team) = incoming(EdgeKind::Owns) {
-        return Some(graph.graph[team].name.clone());
+    let team = graph
+        .graph
+        .edges_directed(i, petgraph::Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::Owns)
+        .map(|e| e.source())
+        .min_by(|&a, &b| graph.graph[a].id.cmp(&graph.graph[b].id));
+    if let Some(team) = team {
+        return Some(&graph.graph[team].name);
     }
     if node.kind == NodeKind::Step {
-        let wf = containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied());
-        return wf.filter(|&w| w != i).and_then(|w| graph.graph[w].attrs.owner.as_ref().map(|o| o.value.clone()));
+        let wf = reps.of(i);
+        return (wf != i).then(|| graph.graph[wf].attrs.owner.as_ref().map(|o| o.value.as_str())).flatten();
     }
     None
+}
+
+/// The node drawn for each node: a step's workflow (its page draws its flow), else the
+/// node itself. Made once per render, by node index.
+pub struct Reps(Vec<NodeIndex>);
+
+impl Reps {
+    pub fn new(graph: &Graph) -> Reps {
+        let g = &graph.graph;
+        Reps(
+            g.node_indices()
+                .map(|i| {
+                    if g[i].kind != NodeKind::Step {
+                        return i;
+                    }
+                    // The first containing workflow in id order, as `containing_workflow` names it.
+                    g.edges_directed(i, petgraph::Direction::Incoming)
+                        .filter(|e| e.weight().kind == EdgeKind::Contains && g[e.source()].kind == NodeKind::Workflow)
+                        .map(|e| e.source())
+                        .min_by(|&a, &b| g[a].id.cmp(&g[b].id))
+                        .unwrap_or(i)
+                })
+                .collect(),
+        )
+    }
+
+    pub fn of(&self, i: NodeIndex) -> NodeIndex {
+        self.0[i.index()]
+    }
 }
 
 /// Nodes drawn per owner diagram, its own and its neighbours together.
 const MAX_OWNER_NODES: usize = 48;
 
 fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
-    owner_plans(graph)
+    let reps = Reps::new(graph);
+    owner_plans(graph, &reps)
         .into_iter()
         .map(|plan| {
-            let diagram = draw_owner(graph, &plan);
+            let diagram = draw_owner(graph, &plan, &reps);
             OwnerDiagram {
                 title: plan.title,
                 anchor: plan.anchor,
@@ -243,26 +271,18 @@ pub struct OwnerPlan {
     pub left_out: usize,
 }
 
-/// The node drawn for `i`: a step's workflow (its page draws its flow), else `i`.
-pub fn rep(graph: &Graph, i: NodeIndex) -> NodeIndex {
-    if graph.graph[i].kind != NodeKind::Step {
-        return i;
-    }
-    containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
-}
-
 /// The diagram of each owner, owners by name, the unowned last.
-pub fn owner_plans(graph: &Graph) -> Vec<OwnerPlan> {
-    let mut groups: BTreeMap<Option<String>, Vec<NodeIndex>> = BTreeMap::new();
+pub fn owner_plans(graph: &Graph, reps: &Reps) -> Vec<OwnerPlan> {
+    let mut groups: BTreeMap<Option<&str>, Vec<NodeIndex>> = BTreeMap::new();
     for (i, _) in graph.nodes() {
-        groups.entry(owner_of(graph, i)).or_default().push(i);
+        groups.entry(owner_of(graph, i, reps)).or_default().push(i);
     }
     // A workflow's steps are folded into the workflow (its page draws its flow): their
     // edges become the workflow's.
-    let rep = |i: NodeIndex| rep(graph, i);
+    let rep = |i: NodeIndex| reps.of(i);
     // Owners first, by name; the unowned last.
-    let mut ordered: Vec<(Option<String>, Vec<NodeIndex>)> = groups.into_iter().collect();
-    ordered.sort_by_key(|(owner, _)| (owner.is_none(), owner.clone()));
+    let mut ordered: Vec<(Option<&str>, Vec<NodeIndex>)> = groups.into_iter().collect();
+    ordered.sort_by_key(|(owner, _)| (owner.is_none(), *owner));
     ordered
         .into_iter()
         .map(|(owner, members)| {
@@ -288,7 +308,7 @@ pub fn owner_plans(graph: &Graph) -> Vec<OwnerPlan> {
                     left_out += 1;
                 }
             }
-            let title = owner.unwrap_or_else(|| "no owner".to_string());
+            let title = owner.unwrap_or("no owner").to_string();
             let anchor = format!("owner-{}", crate::model::slugify(&title));
             OwnerPlan { title, anchor, members, own, drawn, left_out }
         })
@@ -296,27 +316,40 @@ pub fn owner_plans(graph: &Graph) -> Vec<OwnerPlan> {
 }
 
 /// The SVG of one owner's diagram.
-pub fn draw_owner(graph: &Graph, plan: &OwnerPlan) -> String {
+pub fn draw_owner(graph: &Graph, plan: &OwnerPlan, reps: &Reps) -> String {
     let title = format!("What {} owns and what it is joined to", plan.title);
-    diagram_of(graph, &plan.drawn, &plan.own, &|i| rep(graph, i), &title)
+    diagram_of(graph, &plan.drawn, &plan.own, reps, &title)
 }
 
-/// Whether `changed` holds a node an owner's diagram reads, besides which nodes it draws
-/// (the plan itself): its members, its boxes, the steps folded into them, and every node
-/// one edge from those (a neighbour's workflow decides where its edges are drawn, a
-/// dimmed box's owner is written under it).
-pub fn owner_reads_any(graph: &Graph, plan: &OwnerPlan, changed: &dyn Fn(NodeIndex) -> bool) -> bool {
+/// The nodes of `changed` and every node one edge from one of them, either way: a node
+/// whose data or edges, or a neighbour's, may have changed.
+pub fn near(graph: &Graph, changed: impl Iterator<Item = NodeIndex>) -> fixedbitset::FixedBitSet {
     let g = &graph.graph;
-    let near = |i: NodeIndex| {
-        changed(i)
-            || g.edges_directed(i, petgraph::Direction::Outgoing).any(|e| changed(e.target()))
-            || g.edges_directed(i, petgraph::Direction::Incoming).any(|e| changed(e.source()))
-    };
+    let mut near = fixedbitset::FixedBitSet::with_capacity(g.node_count());
+    for c in changed {
+        near.insert(c.index());
+        for e in g.edges_directed(c, petgraph::Direction::Outgoing) {
+            near.insert(e.target().index());
+        }
+        for e in g.edges_directed(c, petgraph::Direction::Incoming) {
+            near.insert(e.source().index());
+        }
+    }
+    near
+}
+
+/// Whether an owner's diagram reads a node of `near` (see [`near`]) besides which nodes
+/// it draws (the plan itself): its members, its boxes and the steps folded into them,
+/// each with the nodes one edge from it (a neighbour's workflow decides where its edges
+/// are drawn, a dimmed box's owner is written under it).
+pub fn owner_reads_any(graph: &Graph, plan: &OwnerPlan, reps: &Reps, near: &fixedbitset::FixedBitSet) -> bool {
+    let g = &graph.graph;
+    let near = |i: NodeIndex| near.contains(i.index());
     plan.members.iter().any(|&i| near(i))
         || plan.drawn.iter().any(|&d| {
             near(d)
                 || g.edges(d)
-                    .any(|e| e.weight().kind == EdgeKind::Contains && rep(graph, e.target()) == d && near(e.target()))
+                    .any(|e| e.weight().kind == EdgeKind::Contains && reps.of(e.target()) == d && near(e.target()))
         })
 }
 
@@ -334,7 +367,8 @@ pub fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Opti
 /// to the right within one.
 fn diagram(graph: &Graph) -> String {
     let all: BTreeSet<NodeIndex> = graph.graph.node_indices().collect();
-    diagram_of(graph, &all, &all, &|i| i, "The whole system")
+    let reps = Reps(graph.graph.node_indices().collect());
+    diagram_of(graph, &all, &all, &reps, "The whole system")
 }
 
 /// The column diagram of the nodes in `drawn`; those not in `own` are dimmed (another
@@ -344,9 +378,10 @@ fn diagram_of(
     graph: &Graph,
     drawn: &BTreeSet<NodeIndex>,
     own: &BTreeSet<NodeIndex>,
-    rep: &dyn Fn(NodeIndex) -> NodeIndex,
+    reps: &Reps,
     title: &str,
 ) -> String {
+    let rep = |i: NodeIndex| reps.of(i);
     // The drawn nodes in id order, the order `graph.nodes()` walks. Everything below looks
     // only at these and their edges: one diagram per owner must not walk the whole graph.
     let mut in_order: Vec<(NodeIndex, &crate::model::Node)> = drawn.iter().map(|&i| (i, &graph.graph[i])).collect();
@@ -418,7 +453,7 @@ fn diagram_of(
             out.push_str("<g class=\"other\">");
         }
         let sub = if other {
-            format!("{} · {}", n.kind.as_str(), owner_of(graph, i).as_deref().unwrap_or("no owner"))
+            format!("{} · {}", n.kind.as_str(), owner_of(graph, i, reps).unwrap_or("no owner"))
         } else {
             n.kind.as_str().to_string()
         };
