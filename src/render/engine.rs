@@ -30,6 +30,11 @@ pub struct Engine {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The internal template [`Engine::layout`] renders: `base.html` around [`CONTENT`].
+const LAYOUT: &str = "__opsbook_layout.html";
+/// Where the content goes in [`LAYOUT`].
+const CONTENT: char = '\u{1}';
+
 /// A template problem met while rendering one page. Pages render in parallel with a
 /// shared `&Engine`; [`Engine::merge`] then takes their events in page order, so the
 /// diagnostics and their order are those of rendering one page after another.
@@ -53,6 +58,10 @@ impl Engine {
             .collect();
         // The embedded templates are part of opsbook: a failure here is a bug the tests catch.
         embedded.add_raw_templates(sources).expect("embedded templates parse");
+        // The layout alone, its content a marker: pages made from cached fragments
+        // (`fragments.rs`) put their content where the marker is.
+        let layout = format!("{{% extends \"base.html\" %}}{{% block content %}}{CONTENT}{{% endblock content %}}");
+        embedded.add_raw_template(LAYOUT, &layout).expect("the layout template parses");
 
         let mut engine = Engine {
             embedded,
@@ -109,6 +118,26 @@ impl Engine {
                 )
             }
         }
+    }
+
+    /// Whether the project overrides any of `names` (templates that parsed and stand in
+    /// for the embedded ones).
+    pub fn overrides_any(&self, names: &[&str]) -> bool {
+        names.iter().any(|n| self.overridden.contains(*n))
+    }
+
+    /// The embedded `base.html` of a page at `path`, split where the page's content goes:
+    /// what [`Engine::render`] writes before and after the `content` block of a page
+    /// template that extends it. Only for pages whose templates the project does not
+    /// override (see [`Engine::overrides_any`]).
+    pub fn layout(&self, path: &str, title: &str, nav: &str) -> (String, String) {
+        let mut context = Context::new();
+        context.insert("root", &super::links::root_of(path));
+        context.insert("page_title", title);
+        context.insert("nav", nav);
+        let html = self.embedded.render(LAYOUT, &context).expect("the embedded layout renders");
+        let (before, after) = html.split_once(CONTENT).expect("the layout has its content marker");
+        (before.to_string(), after.to_string())
     }
 
     /// Takes one page's events into the diagnostics: a broken override once per render.

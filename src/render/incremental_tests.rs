@@ -22,16 +22,23 @@ struct Step {
     idempotent: bool,
     owner: String,
     alert: Option<String>,
+    /// Bumped to change the step's description (the search index reads it).
+    summary: usize,
 }
 
 impl Step {
     fn source(&self) -> String {
         let mut s = format!(
-            "/// The {} step.\n///\n/// # Operations\n/// - workflow: flow-{}\n/// - depends-on: {}\n\
+            "/// The {} step, take {}.\n///\n/// # Operations\n{}/// - depends-on: {}\n\
              /// - retry: attempts={} initial=100ms factor=2\n/// - timeout: {}s\n/// - idempotent: {}\n\
              /// - owner: {}\n",
             self.name,
-            self.workflow,
+            self.summary,
+            if self.workflow == NO_WORKFLOW {
+                String::new()
+            } else {
+                format!("/// - workflow: flow-{}\n", self.workflow)
+            },
             self.depends,
             self.attempts,
             self.timeout,
@@ -45,6 +52,9 @@ impl Step {
         s
     }
 }
+
+/// A step of no workflow: drawn for itself on its owner's diagram, not folded.
+const NO_WORKFLOW: usize = 9;
 
 const COMPOSE: &str = "services:\n  api:\n    image: api:1\n    depends_on: [db]\n  db:\n    image: postgres:16\n";
 const TEAMS: [&str; 3] = ["team-a", "team-b", "team-c"];
@@ -100,20 +110,51 @@ fn check(before: &Site, after: &Site, cache: &PageCache, fresh: &Site, what: &st
 /// hand-written runbook's live values.
 #[test]
 fn random_edits_render_only_what_changed_and_equal_a_full_render() {
+    random_edits(&[0x5eed_u64, 0xdead_beef, 42, 7], 8, 12, &BTreeMap::new());
+}
+
+/// Past 40 nodes `graph.html` draws a diagram per owner, each kept between renders and
+/// drawn again only when a node it reads changed: owners, workflows (a step folds into
+/// its workflow's box), edges and nodes coming and going move them.
+#[test]
+fn random_edits_of_a_system_split_by_owner_equal_a_full_render() {
+    random_edits(&[0xb16, 3], 36, 44, &BTreeMap::new());
+}
+
+/// A project's override of a root page's template is honoured by the incremental render
+/// too (the page is not made from fragments then); an override of another template
+/// leaves the fragments in use.
+#[test]
+fn overridden_root_pages_render_through_their_override() {
+    let overrides = BTreeMap::from([
+        (
+            "graph.html".to_string(),
+            "{% extends \"base.html\" %}{% block content %}<p>{{ page.node_count }} nodes</p>{% endblock content %}"
+                .to_string(),
+        ),
+        ("_policy.html".to_string(), "<p>{{ policy.headline }}</p>".to_string()),
+        ("runbook.html".to_string(), "{{ page_title }}".to_string()),
+    ]);
+    random_edits(&[11], 8, 12, &overrides);
+}
+
+/// Random edits of a tree of `initial` step files (at most `max`), each followed by an
+/// incremental render checked against a full one.
+fn random_edits(seeds: &[u64], initial: usize, max: usize, overrides: &BTreeMap<String, String>) {
     let config = Config::default();
-    let overrides = BTreeMap::new();
-    for seed in [0x5eed_u64, 0xdead_beef, 42, 7] {
+    for &seed in seeds {
         let mut rng = Rng(seed);
-        let mut steps: Vec<Step> = (0..8)
+        let mut steps: Vec<Step> = (0..initial)
             .map(|i| Step {
                 name: format!("step_{i}"),
-                workflow: i % 3,
+                workflow: if i % 5 == 4 { NO_WORKFLOW } else { i % 3 },
                 depends: TARGETS[i % TARGETS.len()],
                 attempts: 3,
                 timeout: 5,
                 idempotent: true,
                 owner: TEAMS[i % TEAMS.len()].to_string(),
                 alert: None,
+                summary: 0,
             })
             .collect();
         let mut next = steps.len();
@@ -127,13 +168,13 @@ fn random_edits_render_only_what_changed_and_equal_a_full_render() {
             f
         };
         let (mut graph, mut analysis) = build(&files(&steps), &config);
-        let (mut cache, mut site) = first_render(&graph, &analysis, &config, &overrides);
-        assert_eq!(site, render(&graph, &analysis, &config, &overrides).0, "seed {seed:#x}: first render");
+        let (mut cache, mut site) = first_render(&graph, &analysis, &config, overrides);
+        assert_eq!(site, render(&graph, &analysis, &config, overrides).0, "seed {seed:#x}: first render");
         assert_eq!(cache.changed, site.files.keys().cloned().collect(), "the first render changes everything");
         let mut partial = 0;
         for round in 0..60 {
             let pick = rng.below(steps.len());
-            let what = rng.below(10);
+            let what = rng.below(11);
             match what {
                 0 => {
                     // An owner, sometimes a team nobody else names (a team node appears).
@@ -146,7 +187,7 @@ fn random_edits_render_only_what_changed_and_equal_a_full_render() {
                 2 => steps[pick].timeout = 1 + rng.below(40) as u64,
                 3 => steps[pick].idempotent = !steps[pick].idempotent,
                 4 => steps[pick].depends = TARGETS[rng.below(TARGETS.len())],
-                5 => steps[pick].workflow = rng.below(4),
+                5 => steps[pick].workflow = [0, 1, 2, 3, NO_WORKFLOW][rng.below(5)],
                 6 => {
                     steps[pick].alert =
                         [None, Some("pager-high".to_string()), Some("slow".to_string())][rng.below(3)].clone()
@@ -156,7 +197,8 @@ fn random_edits_render_only_what_changed_and_equal_a_full_render() {
                     steps[pick].name = format!("step_{next}");
                     next += 1;
                 }
-                8 if steps.len() < 12 => {
+                10 => steps[pick].summary += 1,
+                8 if steps.len() < max => {
                     let mut s = steps[pick].clone();
                     s.name = format!("step_{next}");
                     next += 1;
@@ -169,8 +211,8 @@ fn random_edits_render_only_what_changed_and_equal_a_full_render() {
             }
             let (g, a) = build(&files(&steps), &config);
             let before = site.clone();
-            render_cached(&g, &a, &graph, &analysis, &config, &overrides, &mut cache, &mut site);
-            let fresh = render(&g, &a, &config, &overrides).0;
+            render_cached(&g, &a, &graph, &analysis, &config, overrides, &mut cache, &mut site);
+            let fresh = render(&g, &a, &config, overrides).0;
             check(&before, &site, &cache, &fresh, &format!("seed {seed:#x}, round {round}, edit {what}"));
             if cache.rendered < fresh.files.keys().filter(|p| p.ends_with(".html")).count() {
                 partial += 1;
@@ -197,6 +239,7 @@ fn an_unchanged_build_renders_nothing_and_an_edit_renders_its_neighbourhood() {
             idempotent: true,
             owner: TEAMS[i % 3].to_string(),
             alert: None,
+            summary: 0,
         })
         .collect();
     let files = |steps: &[Step]| -> BTreeMap<String, String> {
@@ -221,4 +264,52 @@ fn an_unchanged_build_renders_nothing_and_an_edit_renders_its_neighbourhood() {
     assert!(String::from_utf8_lossy(&site.files["steps/step-5.html"]).contains("17 s"));
     assert!(!cache.changed.contains("steps/step-6.html"), "a step of another workflow is untouched");
     assert!(cache.rendered < pages / 2, "{} of {pages} pages rendered", cache.rendered);
+}
+
+/// An owner's diagram keeps its boxes when one of its steps depends on another of the
+/// nodes it already draws, but the arrow moves: the diagram is drawn again.
+#[test]
+fn an_owner_diagram_is_drawn_again_when_an_arrow_between_its_boxes_moves() {
+    let config = Config::default();
+    let overrides = BTreeMap::new();
+    let step = |i: usize, workflow: usize, depends: &'static str, owner: &str| Step {
+        name: format!("step_{i}"),
+        workflow,
+        depends,
+        attempts: 3,
+        timeout: 5,
+        idempotent: true,
+        owner: owner.to_string(),
+        alert: None,
+        summary: 0,
+    };
+    // Past 40 nodes, so graph.html draws one diagram per owner.
+    let mut steps: Vec<Step> = (0..40).map(|i| step(i, i % 3, TARGETS[i % 2], TEAMS[1])).collect();
+    steps.extend([
+        step(40, NO_WORKFLOW, "api", TEAMS[0]),
+        step(41, NO_WORKFLOW, "db", TEAMS[0]),
+        step(42, NO_WORKFLOW, "api", TEAMS[0]),
+    ]);
+    let files = |steps: &[Step]| -> BTreeMap<String, String> {
+        let mut f: BTreeMap<String, String> =
+            steps.iter().enumerate().map(|(i, s)| (format!("src/s{i:02}.rs"), s.source())).collect();
+        f.insert("compose.yaml".to_string(), COMPOSE.to_string());
+        f
+    };
+    let (graph, analysis) = build(&files(&steps), &config);
+    assert!(graph.by_id.len() > 40, "{} nodes", graph.by_id.len());
+    let (mut cache, mut site) = first_render(&graph, &analysis, &config, &overrides);
+    steps[42].depends = "db";
+    let (g, a) = build(&files(&steps), &config);
+    let before = site.clone();
+    render_cached(&g, &a, &graph, &analysis, &config, &overrides, &mut cache, &mut site);
+    let fresh = render(&g, &a, &config, &overrides).0;
+    check(&before, &site, &cache, &fresh, "an arrow of team-a's diagram moved");
+    // The arrow from step_42 now ends at db, in the diagram of team-a.
+    let diagram = |site: &Site| {
+        let html = String::from_utf8_lossy(&site.files["graph.html"]).into_owned();
+        let at = html.find("id=\"owner-team-a\"").expect("team-a's diagram");
+        html[at..at + html[at..].find("</details>").unwrap()].to_string()
+    };
+    assert_ne!(diagram(&before), diagram(&site), "team-a's diagram changed");
 }

@@ -148,20 +148,37 @@ fn edges_json(graph: &Graph) -> Vec<EdgeJson<'_>> {
     edges
 }
 
-/// `graph.json` in parts kept between incremental renders: each node's entry, and the
-/// edge and finding lists, each as the pretty-printed bytes it has inside the document.
+/// `graph.json` in parts kept between incremental renders: each node's entry, each node's
+/// outgoing edges and the finding list, each as the pretty-printed bytes it has inside the
+/// document.
 #[derive(Default)]
 pub struct Parts {
     nodes: HashMap<String, Vec<u8>>,
-    edges: Vec<u8>,
+    /// By the id of the node they leave: its run of the sorted edge list (the list sorts
+    /// by `from` first), its elements joined; empty for a node with no outgoing edge.
+    edges: HashMap<String, Vec<u8>>,
     findings: Vec<u8>,
+    /// The bytes of an earlier `graph.json`, written over by the next one (a buffer of
+    /// this size costs more to map afresh than to fill).
+    spare: Vec<u8>,
+}
+
+impl Parts {
+    /// Gives back the bytes of a `graph.json` the site no longer holds.
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        self.spare = bytes;
+    }
 }
 
 /// What changed since the parts were made; `None` makes every part again.
 pub struct Stale<'s> {
     /// Nodes whose own fields or analysis entries changed, or that are new.
     pub nodes: &'s HashSet<NodeIndex>,
+    /// Some edge changed, or nodes came or went.
     pub edges: bool,
+    /// Nodes whose outgoing edges may have changed (when `edges`); the runs of other
+    /// nodes are kept.
+    pub edge_nodes: &'s HashSet<NodeIndex>,
     pub findings: bool,
 }
 
@@ -173,6 +190,7 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
     match &stale {
         None => {
             parts.nodes = graph.nodes().map(|(i, n)| (n.id.clone(), entry(i, n))).collect();
+            parts.edges = graph.nodes().map(|(i, n)| (n.id.clone(), edge_run(graph, i))).collect();
         }
         Some(s) => {
             if graph.by_id.len() != parts.nodes.len() {
@@ -182,23 +200,71 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
                 let n = &graph.graph[i];
                 parts.nodes.insert(n.id.clone(), entry(i, n));
             }
+            if graph.by_id.len() != parts.edges.len() {
+                parts.edges.retain(|id, _| graph.by_id.contains_key(id));
+            }
+            if s.edges {
+                for &i in s.edge_nodes {
+                    parts.edges.insert(graph.graph[i].id.clone(), edge_run(graph, i));
+                }
+            }
+            // New nodes, and any an earlier render left out.
+            if parts.edges.len() != graph.by_id.len() {
+                for (i, n) in graph.nodes() {
+                    if !parts.edges.contains_key(&n.id) {
+                        parts.edges.insert(n.id.clone(), edge_run(graph, i));
+                    }
+                }
+            }
         }
-    }
-    if stale.as_ref().is_none_or(|s| s.edges) {
-        parts.edges = list(edges_json(graph).iter().map(indented));
     }
     if stale.as_ref().is_none_or(|s| s.findings) {
         parts.findings = list(analysis.findings.iter().map(indented));
     }
-    let nodes = list(graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()));
-    let mut out = Vec::with_capacity(nodes.len() + parts.edges.len() + parts.findings.len() + 128);
+    let nodes: Vec<&[u8]> = graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()).collect();
+    let edges: Vec<&[u8]> =
+        graph.nodes().map(|(_, n)| parts.edges[&n.id].as_slice()).filter(|run| !run.is_empty()).collect();
+    let size = |items: &[&[u8]]| items.iter().map(|i| i.len() + 2).sum::<usize>();
+    let mut out = std::mem::take(&mut parts.spare);
+    out.clear();
+    out.reserve(size(&nodes) + size(&edges) + parts.findings.len() + 128);
     out.extend_from_slice(format!("{{\n  \"schema\": {},\n  \"nodes\": ", serde_json::json!(SCHEMA)).as_bytes());
-    out.extend_from_slice(&nodes);
+    list_into(&mut out, nodes.into_iter());
     out.extend_from_slice(b",\n  \"edges\": ");
-    out.extend_from_slice(&parts.edges);
+    list_into(&mut out, edges.into_iter());
     out.extend_from_slice(b",\n  \"findings\": ");
     out.extend_from_slice(&parts.findings);
     out.extend_from_slice(b"\n}\n");
+    out
+}
+
+/// Node `i`'s outgoing edges as they stand in the sorted edge list of [`edges_json`]: by
+/// target id and kind name, ties in edge order (that sort is stable over edge indices).
+fn edge_run(graph: &Graph, i: NodeIndex) -> Vec<u8> {
+    let g = &graph.graph;
+    let from = g[i].id.as_str();
+    let mut edges: Vec<_> = g.edges(i).collect();
+    edges.sort_by(|a, b| {
+        (g[a.target()].id.as_str(), a.weight().kind.as_str(), a.id()).cmp(&(
+            g[b.target()].id.as_str(),
+            b.weight().kind.as_str(),
+            b.id(),
+        ))
+    });
+    let mut out = Vec::new();
+    for (k, e) in edges.into_iter().enumerate() {
+        if k > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        let edge = e.weight();
+        out.extend_from_slice(&indented(&EdgeJson {
+            from,
+            to: &g[e.target()].id,
+            kind: edge.kind.as_str(),
+            sources: &edge.sources,
+            detail: edge.detail.as_deref(),
+        }));
+    }
     out
 }
 
@@ -218,7 +284,14 @@ fn indented<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// A pretty-printed array at depth one from its indented elements.
 fn list<B: AsRef<[u8]>>(items: impl Iterator<Item = B>) -> Vec<u8> {
-    let mut out = b"[".to_vec();
+    let mut out = Vec::new();
+    list_into(&mut out, items);
+    out
+}
+
+/// [`list`], written at the end of `out`.
+fn list_into<B: AsRef<[u8]>>(out: &mut Vec<u8>, items: impl Iterator<Item = B>) {
+    out.push(b'[');
     let mut empty = true;
     for item in items {
         out.extend_from_slice(if empty { b"\n" } else { b",\n" });
@@ -226,5 +299,4 @@ fn list<B: AsRef<[u8]>>(items: impl Iterator<Item = B>) -> Vec<u8> {
         empty = false;
     }
     out.extend_from_slice(if empty { b"]" } else { b"\n  ]" });
-    out
 }

@@ -11,6 +11,7 @@ mod engine;
 pub mod export;
 mod findings;
 mod flow;
+mod fragments;
 mod handwritten;
 pub mod json;
 pub mod links;
@@ -82,6 +83,9 @@ pub struct PageCache {
     engine: Option<Engine>,
     /// `graph.json` in parts, each made again only when what it shows changed.
     json: json::Parts,
+    /// The root pages that list every node, in fragments made again only when what they
+    /// show changed.
+    fragments: fragments::Fragments,
     /// Template problems met while rendering the pages in the site (a page that is not
     /// rendered again does not meet them again).
     diagnostics: Vec<Diagnostic>,
@@ -132,9 +136,18 @@ pub fn render_cached(
     let Some(mut engine) = cache.engine.take() else {
         let mut engine = Engine::new(overrides, &config.templates, &config.title);
         let mut parts = json::Parts::default();
-        let out =
-            render_pages(graph, analysis, config, &engine, None, [true; ROOT_PATHS.len()], Some((&mut parts, None)));
+        let mut kept = fragments::Fragments::default();
+        let out = render_pages(
+            graph,
+            analysis,
+            config,
+            &engine,
+            None,
+            [true; ROOT_PATHS.len()],
+            Some(Kept { json: &mut parts, fragments: &mut kept, dirty: None }),
+        );
         cache.json = parts;
+        cache.fragments = kept;
         let mut fresh = Site::default();
         cache.rendered = out.pages.iter().filter(|p| p.html).count();
         for p in out.pages {
@@ -181,18 +194,41 @@ pub fn render_cached(
     // failure-points.html the findings (and links), the rest anything.
     let any = changes.any;
     let roots = [any, changes.retries, changes.findings, any, changes.count, changes.nodes, any];
-    let stale = (!changes.global).then_some(json::Stale {
-        nodes: &changes.touched,
+    // The nodes whose fragments of the root pages and whose runs of graph.json's edge list
+    // are stale: every node whose data, edges (either way) or analysis entries changed
+    // has its own page rendered again, so is among `wanted`.
+    let stale_nodes: HashSet<NodeIndex> =
+        if changes.global { HashSet::new() } else { wanted.iter().chain(&changes.touched).copied().collect() };
+    let dirty = (!changes.global).then_some(Stale {
+        touched: &changes.touched,
         edges: changes.edges,
         findings: changes.findings,
+        nodes: &stale_nodes,
     });
-    let out = render_pages(graph, analysis, config, &engine, nodes, roots, Some((&mut cache.json, stale)));
+    let out = render_pages(
+        graph,
+        analysis,
+        config,
+        &engine,
+        nodes,
+        roots,
+        Some(Kept { json: &mut cache.json, fragments: &mut cache.fragments, dirty }),
+    );
     cache.rendered = out.pages.iter().filter(|p| p.html).count();
     for p in out.pages {
         engine.merge(p.events);
-        if site.files.get(&p.path) != Some(&p.bytes) {
+        // The bytes the site no longer needs: big pages write over them next time.
+        let spare = if site.files.get(&p.path) != Some(&p.bytes) {
             cache.changed.insert(p.path.clone());
-            site.files.insert(p.path, p.bytes);
+            site.files.insert(p.path.clone(), p.bytes)
+        } else {
+            Some(p.bytes)
+        };
+        if let Some(bytes) = spare {
+            match p.path.as_str() {
+                "graph.json" => cache.json.recycle(bytes),
+                path => cache.fragments.recycle(path, bytes),
+            }
         }
     }
     if changes.global {
@@ -271,7 +307,7 @@ fn render_pages(
     engine: &Engine,
     nodes: Option<&HashSet<NodeIndex>>,
     roots: [bool; ROOT_PATHS.len()],
-    parts: Option<(&mut json::Parts, Option<json::Stale>)>,
+    kept: Option<Kept>,
 ) -> Rendered {
     let lookup = Lookup::new(graph, analysis, SourceLinker::new(config.source_url.as_deref()));
     let lookup = &lookup;
@@ -344,9 +380,16 @@ fn render_pages(
             _ => file("graph.json", json::graph_json(graph, analysis)),
         }
     };
-    // graph.json from the parts of the last render, beside the pages, when there are parts.
-    let json_apart = roots[GRAPH_JSON] && parts.is_some();
-    let which: Vec<usize> = (0..ROOT_PATHS.len()).filter(|&k| roots[k] && !(k == GRAPH_JSON && json_apart)).collect();
+    // graph.json from the parts of the last render, and the root pages made from
+    // fragments, beside the other pages, when there is a cache.
+    let json_apart = roots[GRAPH_JSON] && kept.is_some();
+    let spliced: Vec<usize> = match &kept {
+        Some(_) => (0..ROOT_PATHS.len()).filter(|&k| roots[k] && fragments::usable(engine, k)).collect(),
+        None => Vec::new(),
+    };
+    let which: Vec<usize> = (0..ROOT_PATHS.len())
+        .filter(|&k| roots[k] && !(k == GRAPH_JSON && json_apart) && !spliced.contains(&k))
+        .collect();
     let root_count = which.len();
     // The heavy root pages first, so they do not finish last on their own. Page order
     // is the order of a one-by-one render: their events merge in that order.
@@ -356,16 +399,73 @@ fn render_pages(
             .map(|k| if k < root_count { root_page(which[k]) } else { node_page(todo[k - root_count]) })
             .collect()
     };
-    let (json, mut pages) = match parts {
-        Some((parts, stale)) if json_apart => {
-            rayon::join(|| Some(json::graph_json_parts(graph, analysis, parts, stale)), render_all)
+    let (mut pages, more) = match kept {
+        Some(Kept { json: parts, fragments, dirty }) => {
+            let (made, pages) = rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            json_apart.then(|| {
+                                let stale = dirty.map(|d| json::Stale {
+                                    nodes: d.touched,
+                                    edges: d.edges,
+                                    edge_nodes: d.nodes,
+                                    findings: d.findings,
+                                });
+                                json::graph_json_parts(graph, analysis, parts, stale)
+                            })
+                        },
+                        || {
+                            let which = match dirty {
+                                None => fragments::Dirty::All,
+                                Some(d) => fragments::Dirty::Nodes(d.nodes),
+                            };
+                            let made = fragments.render(lookup, engine, &config.title, &spliced, which);
+                            fragments.forget(graph, &spliced, which);
+                            made
+                        },
+                    )
+                },
+                render_all,
+            );
+            (pages, Some(made))
         }
-        _ => (None, render_all()),
+        None => (render_all(), None),
     };
-    if let Some(bytes) = json {
-        pages.push(file("graph.json", bytes));
+    if let Some((json, made)) = more {
+        for m in made {
+            pages.push(Page {
+                path: m.path.to_string(),
+                bytes: m.bytes,
+                events: Vec::new(),
+                html: m.which != fragments::SEARCH,
+            });
+        }
+        if let Some(bytes) = json {
+            pages.push(file("graph.json", bytes));
+        }
     }
     Rendered { pages, errors, paths }
+}
+
+/// What [`render_cached`] keeps for [`render_pages`]: graph.json's parts and the root
+/// pages' fragments, and what changed since they were made (`None`: everything).
+struct Kept<'k> {
+    json: &'k mut json::Parts,
+    fragments: &'k mut fragments::Fragments,
+    dirty: Option<Stale<'k>>,
+}
+
+/// What changed since the last render, for the kept parts.
+#[derive(Clone, Copy)]
+struct Stale<'k> {
+    /// Nodes whose own fields or analysis entries changed, or that are new.
+    touched: &'k HashSet<NodeIndex>,
+    /// Some edge changed, or nodes came or went.
+    edges: bool,
+    findings: bool,
+    /// Nodes whose data, edges either way or analysis entries changed, and more.
+    nodes: &'k HashSet<NodeIndex>,
 }
 
 /// The nodes that show each page path in the book, in id order.

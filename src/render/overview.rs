@@ -14,7 +14,7 @@ use crate::render::{policy, workflow};
 pub const TOP_FINDINGS: usize = 10;
 
 /// The order an on-call engineer scans the overview in: what runs first, what it runs on after.
-const KIND_ORDER: [NodeKind; 9] = [
+pub const KIND_ORDER: [NodeKind; 9] = [
     NodeKind::Workflow,
     NodeKind::Service,
     NodeKind::Step,
@@ -68,28 +68,43 @@ pub struct NodeRow {
 }
 
 pub fn view(lookup: &Lookup) -> OverviewView {
-    let (graph, analysis, sources) = (lookup.graph, lookup.analysis, &lookup.sources);
+    let graph = lookup.graph;
     let mut sections = Vec::new();
     for kind in KIND_ORDER {
-        let nodes: Vec<NodeRow> = graph
-            .nodes()
-            .filter(|(_, n)| n.kind == kind)
-            .map(|(i, n)| NodeRow {
-                flow: (kind == NodeKind::Workflow).then(|| flow_words(lookup, i, &n.id)),
-                link: NodeLink::new(n, ""),
-                owner: n.attrs.owner.as_ref().map(|o| o.value.clone()),
-                retry: analysis.retry.get(&n.id).map(|p| policy::view(p, true, sources).headline),
-                findings: lookup.finding_count(&n.id),
-            })
-            .collect();
+        let nodes: Vec<NodeRow> =
+            graph.nodes().filter(|(_, n)| n.kind == kind).map(|(i, n)| row(lookup, i, n)).collect();
         if !nodes.is_empty() {
             sections.push(KindSection { anchor: kind.folder(), title: kind.plural_title(), nodes });
         }
     }
-    let counts = sections
-        .iter()
-        .map(|s| KindCount { kind: s.anchor, count: s.nodes.len(), label: count_words(s.nodes.len(), s.title) })
-        .collect();
+    let counts = sections.iter().map(|s| kind_count_of(s.anchor, s.title, s.nodes.len())).collect();
+    summary(lookup, counts, sections)
+}
+
+/// One node's row in its kind's table.
+pub fn row(lookup: &Lookup, i: petgraph::graph::NodeIndex, n: &crate::model::Node) -> NodeRow {
+    let (analysis, sources) = (lookup.analysis, &lookup.sources);
+    NodeRow {
+        flow: (n.kind == NodeKind::Workflow).then(|| flow_words(lookup, i, &n.id)),
+        link: NodeLink::new(n, ""),
+        owner: n.attrs.owner.as_ref().map(|o| o.value.clone()),
+        retry: analysis.retry.get(&n.id).map(|p| policy::view(p, true, sources).headline),
+        findings: lookup.finding_count(&n.id),
+    }
+}
+
+/// The count of `n` nodes of `kind` at the top of the overview.
+pub fn kind_count(kind: NodeKind, n: usize) -> KindCount {
+    kind_count_of(kind.folder(), kind.plural_title(), n)
+}
+
+fn kind_count_of(anchor: &'static str, title: &str, n: usize) -> KindCount {
+    KindCount { kind: anchor, count: n, label: count_words(n, title) }
+}
+
+/// The overview around its kind tables: the counts, findings and retries.
+pub fn summary(lookup: &Lookup, counts: Vec<KindCount>, sections: Vec<KindSection>) -> OverviewView {
+    let (graph, analysis, sources) = (lookup.graph, lookup.analysis, &lookup.sources);
     let by = |s: Severity| analysis.findings.iter().filter(|f| f.severity == s).count();
     OverviewView {
         node_count: graph.by_id.len(),

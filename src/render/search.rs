@@ -9,10 +9,11 @@
 use std::collections::BTreeSet;
 
 use petgraph::Direction;
+use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
-use crate::model::{EdgeKind, Graph};
+use crate::model::{EdgeKind, Graph, Node};
 
 /// The global the index script sets, read by `search.js`.
 pub const GLOBAL: &str = "OPSBOOK_SEARCH";
@@ -51,33 +52,55 @@ pub struct Entry {
 
 /// The entries of every node, in id order (the graph's node order).
 pub fn entries(graph: &Graph) -> Vec<Entry> {
-    graph
-        .nodes()
-        .map(|(index, node)| {
-            let attrs = &node.attrs;
-            let mut alerts: BTreeSet<String> = attrs.alerts.iter().map(|a| a.value.clone()).collect();
-            for e in graph.graph.edges_directed(index, Direction::Incoming) {
-                if e.weight().kind == EdgeKind::Alerts {
-                    alerts.insert(graph.graph[e.source()].name.clone());
-                }
-            }
-            for e in graph.graph.edges_directed(index, Direction::Outgoing) {
-                if e.weight().kind == EdgeKind::Alerts {
-                    alerts.insert(graph.graph[e.target()].name.clone());
-                }
-            }
-            Entry {
-                n: node.name.clone(),
-                k: node.kind.as_str(),
-                u: node.page.clone(),
-                o: attrs.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
-                d: attrs.description.as_deref().map(plain).unwrap_or_default(),
-                f: attrs.failure_modes.iter().map(|l| plain(&l.value)).collect(),
-                r: attrs.recovery.iter().map(|l| plain(&l.value)).collect(),
-                a: alerts.into_iter().collect(),
-            }
-        })
-        .collect()
+    graph.nodes().map(|(index, node)| entry(graph, index, node)).collect()
+}
+
+/// One node's entry: it reads the node and the names at the other end of its `alerts`
+/// edges, either way.
+pub fn entry(graph: &Graph, index: NodeIndex, node: &Node) -> Entry {
+    let attrs = &node.attrs;
+    let mut alerts: BTreeSet<String> = attrs.alerts.iter().map(|a| a.value.clone()).collect();
+    for e in graph.graph.edges_directed(index, Direction::Incoming) {
+        if e.weight().kind == EdgeKind::Alerts {
+            alerts.insert(graph.graph[e.source()].name.clone());
+        }
+    }
+    for e in graph.graph.edges_directed(index, Direction::Outgoing) {
+        if e.weight().kind == EdgeKind::Alerts {
+            alerts.insert(graph.graph[e.target()].name.clone());
+        }
+    }
+    Entry {
+        n: node.name.clone(),
+        k: node.kind.as_str(),
+        u: node.page.clone(),
+        o: attrs.owner.as_ref().map(|o| o.value.clone()).unwrap_or_default(),
+        d: attrs.description.as_deref().map(plain).unwrap_or_default(),
+        f: attrs.failure_modes.iter().map(|l| plain(&l.value)).collect(),
+        r: attrs.recovery.iter().map(|l| plain(&l.value)).collect(),
+        a: alerts.into_iter().collect(),
+    }
+}
+
+/// One node's entry as it stands in `search-index.js`: JSON, escaped for a script.
+pub fn entry_script(graph: &Graph, index: NodeIndex, node: &Node) -> String {
+    script_safe(&serde_json::to_string(&entry(graph, index, node)).expect("an entry serialises"))
+}
+
+/// [`index_js`], byte for byte, from every node's [`entry_script`] in id order (escaping
+/// is per character, so escaped entries joined are the escaped whole).
+/// `out` is a buffer to write into (its bytes are dropped).
+pub fn index_js_from<'e>(entries: impl Iterator<Item = &'e str>, mut out: Vec<u8>) -> Vec<u8> {
+    out.clear();
+    out.extend_from_slice(format!("window.{GLOBAL}={{\"v\":1,\"docs\":[").as_bytes());
+    for (k, e) in entries.enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(e.as_bytes());
+    }
+    out.extend_from_slice(b"]};\n");
+    out
 }
 
 /// `search-index.js`: `window.OPSBOOK_SEARCH={"docs":[...]};`, safe inside a script.

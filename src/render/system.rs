@@ -14,7 +14,7 @@ use crate::render::svg::{self, BOX_H, ROW};
 
 /// Columns left to right in the direction most edges run (a team owns a service, which
 /// contains a workflow, whose steps call resources), so arrows mostly point right.
-const COLUMN_ORDER: [NodeKind; 9] = [
+pub const COLUMN_ORDER: [NodeKind; 9] = [
     NodeKind::Team,
     NodeKind::Alert,
     NodeKind::System,
@@ -109,34 +109,14 @@ pub fn view(graph: &Graph) -> SystemView {
         let mut groups: BTreeMap<Option<&str>, Vec<SystemNode>> = BTreeMap::new();
         for (i, n) in graph.nodes().filter(|(_, n)| n.kind == kind) {
             let key = if kind == NodeKind::Step { containing_workflow(graph, i) } else { None };
-            groups.entry(key).or_default().push({
-                let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
-                    kind == NodeKind::Workflow
-                        && e.weight().kind == EdgeKind::Contains
-                        && graph.graph[e.target()].kind == NodeKind::Step
-                };
-                let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
-                let mut edges: Vec<EdgeBrief> = graph
-                    .graph
-                    .edges(i)
-                    .filter(|e| !is_step_of_flow(e))
-                    .map(|e| EdgeBrief {
-                        kind: e.weight().kind.as_str(),
-                        to: NodeLink::new(&graph.graph[e.target()], ""),
-                    })
-                    .collect();
-                edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
-                let steps =
-                    (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
-                SystemNode { link: NodeLink::new(n, ""), edges, steps }
-            });
+            groups.entry(key).or_default().push(system_node(graph, i, n));
         }
         if !groups.is_empty() {
             let groups: Vec<NodeGroup> = groups
                 .into_iter()
                 .map(|(wf, nodes)| NodeGroup {
                     title: wf.map(|id| NodeLink::by_id(graph, id, "")),
-                    open: wf.is_none() || nodes.len() <= OPEN_GROUP,
+                    open: open_group(wf.is_some(), nodes.len()),
                     nodes,
                 })
                 .collect();
@@ -147,17 +127,7 @@ pub fn view(graph: &Graph) -> SystemView {
     let services = graph
         .nodes()
         .filter(|(_, n)| n.kind == NodeKind::Service)
-        .map(|(i, n)| {
-            let mut members: Vec<NodeLink> = graph
-                .graph
-                .edges(i)
-                .filter(|e| e.weight().kind == EdgeKind::Contains)
-                .map(|e| NodeLink::new(&graph.graph[e.target()], ""))
-                .collect();
-            members.sort_by(|a, b| a.id.cmp(&b.id));
-            members.dedup_by(|a, b| a.id == b.id);
-            ServiceGroup { service: NodeLink::new(n, ""), members }
-        })
+        .map(|(i, n)| service_group(graph, i, n))
         .filter(|g| !g.members.is_empty())
         .collect();
     let count = graph.by_id.len();
@@ -173,53 +143,146 @@ pub fn view(graph: &Graph) -> SystemView {
     }
 }
 
+/// A node in its kind's column: it reads the node's outgoing edges and the nodes at their
+/// other end.
+pub fn system_node(graph: &Graph, i: NodeIndex, n: &crate::model::Node) -> SystemNode {
+    let kind = n.kind;
+    let is_step_of_flow = |e: &petgraph::graph::EdgeReference<'_, crate::model::Edge>| {
+        kind == NodeKind::Workflow
+            && e.weight().kind == EdgeKind::Contains
+            && graph.graph[e.target()].kind == NodeKind::Step
+    };
+    let steps = graph.graph.edges(i).filter(is_step_of_flow).count();
+    let mut edges: Vec<EdgeBrief> = graph
+        .graph
+        .edges(i)
+        .filter(|e| !is_step_of_flow(e))
+        .map(|e| EdgeBrief { kind: e.weight().kind.as_str(), to: NodeLink::new(&graph.graph[e.target()], "") })
+        .collect();
+    edges.sort_by(|a, b| (a.kind, &a.to.id).cmp(&(b.kind, &b.to.id)));
+    let steps = (steps > 0).then(|| if steps == 1 { "1 step".to_string() } else { format!("{steps} steps") });
+    SystemNode { link: NodeLink::new(n, ""), edges, steps }
+}
+
+/// A service with what it contains (it reads the service's outgoing edges); no card
+/// when it contains nothing.
+pub fn service_group(graph: &Graph, i: NodeIndex, n: &crate::model::Node) -> ServiceGroup {
+    let mut members: Vec<NodeLink> = graph
+        .graph
+        .edges(i)
+        .filter(|e| e.weight().kind == EdgeKind::Contains)
+        .map(|e| NodeLink::new(&graph.graph[e.target()], ""))
+        .collect();
+    members.sort_by(|a, b| a.id.cmp(&b.id));
+    members.dedup_by(|a, b| a.id == b.id);
+    ServiceGroup { service: NodeLink::new(n, ""), members }
+}
+
+/// Step groups of more nodes than this start folded.
+pub fn open_group(titled: bool, len: usize) -> bool {
+    !titled || len <= OPEN_GROUP
+}
+
 /// The owner a node is filed under on the split overview: its `owner`, else the team that
 /// owns it, else its workflow's (for a step), else none.
-fn owner_of(graph: &Graph, i: NodeIndex) -> Option<String> {
+fn owner_of<'g>(graph: &'g Graph, i: NodeIndex, reps: &Reps) -> Option<&'g str> {
     let node = &graph.graph[i];
     if node.kind == NodeKind::Team {
-        return Some(node.name.clone());
+        return Some(&node.name);
     }
     if let Some(o) = &node.attrs.owner {
-        return Some(o.value.clone());
+        return Some(&o.value);
     }
-    let incoming = |kind: EdgeKind| {
-        graph
-            .graph
-            .edges_directed(i, petgraph::Direction::Incoming)
-            .filter(move |e| e.weight().kind == kind)
-            .map(|e| e.source())
-            .min_by_key(|&s| graph.graph[s].id.clone())
-    };
-    if let Some(team) = incoming(EdgeKind::Owns) {
-        return Some(graph.graph[team].name.clone());
+    let team = graph
+        .graph
+        .edges_directed(i, petgraph::Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::Owns)
+        .map(|e| e.source())
+        .min_by(|&a, &b| graph.graph[a].id.cmp(&graph.graph[b].id));
+    if let Some(team) = team {
+        return Some(&graph.graph[team].name);
     }
     if node.kind == NodeKind::Step {
-        let wf = containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied());
-        return wf.filter(|&w| w != i).and_then(|w| graph.graph[w].attrs.owner.as_ref().map(|o| o.value.clone()));
+        let wf = reps.of(i);
+        return (wf != i).then(|| graph.graph[wf].attrs.owner.as_ref().map(|o| o.value.as_str())).flatten();
     }
     None
+}
+
+/// The node drawn for each node: a step's workflow (its page draws its flow), else the
+/// node itself. Made once per render, by node index.
+pub struct Reps(Vec<NodeIndex>);
+
+impl Reps {
+    pub fn new(graph: &Graph) -> Reps {
+        let g = &graph.graph;
+        Reps(
+            g.node_indices()
+                .map(|i| {
+                    if g[i].kind != NodeKind::Step {
+                        return i;
+                    }
+                    // The first containing workflow in id order, as `containing_workflow` names it.
+                    g.edges_directed(i, petgraph::Direction::Incoming)
+                        .filter(|e| e.weight().kind == EdgeKind::Contains && g[e.source()].kind == NodeKind::Workflow)
+                        .map(|e| e.source())
+                        .min_by(|&a, &b| g[a].id.cmp(&g[b].id))
+                        .unwrap_or(i)
+                })
+                .collect(),
+        )
+    }
+
+    pub fn of(&self, i: NodeIndex) -> NodeIndex {
+        self.0[i.index()]
+    }
 }
 
 /// Nodes drawn per owner diagram, its own and its neighbours together.
 const MAX_OWNER_NODES: usize = 48;
 
 fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
-    let mut groups: BTreeMap<Option<String>, Vec<NodeIndex>> = BTreeMap::new();
+    let reps = Reps::new(graph);
+    owner_plans(graph, &reps)
+        .into_iter()
+        .map(|plan| {
+            let diagram = draw_owner(graph, &plan, &reps);
+            OwnerDiagram {
+                title: plan.title,
+                anchor: plan.anchor,
+                count: plan.members.len(),
+                diagram,
+                left_out: plan.left_out,
+            }
+        })
+        .collect()
+}
+
+/// One owner's diagram before it is drawn: what it draws and why.
+pub struct OwnerPlan {
+    pub title: String,
+    pub anchor: String,
+    /// The nodes filed under this owner, in id order.
+    pub members: Vec<NodeIndex>,
+    /// The nodes it owns that are drawn for themselves (steps fold into their workflow).
+    pub own: BTreeSet<NodeIndex>,
+    /// Every box drawn: its own nodes and, dimmed, those of others they are joined to.
+    pub drawn: BTreeSet<NodeIndex>,
+    pub left_out: usize,
+}
+
+/// The diagram of each owner, owners by name, the unowned last.
+pub fn owner_plans(graph: &Graph, reps: &Reps) -> Vec<OwnerPlan> {
+    let mut groups: BTreeMap<Option<&str>, Vec<NodeIndex>> = BTreeMap::new();
     for (i, _) in graph.nodes() {
-        groups.entry(owner_of(graph, i)).or_default().push(i);
+        groups.entry(owner_of(graph, i, reps)).or_default().push(i);
     }
     // A workflow's steps are folded into the workflow (its page draws its flow): their
     // edges become the workflow's.
-    let rep = |i: NodeIndex| -> NodeIndex {
-        if graph.graph[i].kind != NodeKind::Step {
-            return i;
-        }
-        containing_workflow(graph, i).and_then(|id| graph.by_id.get(id).copied()).unwrap_or(i)
-    };
+    let rep = |i: NodeIndex| reps.of(i);
     // Owners first, by name; the unowned last.
-    let mut ordered: Vec<(Option<String>, Vec<NodeIndex>)> = groups.into_iter().collect();
-    ordered.sort_by_key(|(owner, _)| (owner.is_none(), owner.clone()));
+    let mut ordered: Vec<(Option<&str>, Vec<NodeIndex>)> = groups.into_iter().collect();
+    ordered.sort_by_key(|(owner, _)| (owner.is_none(), *owner));
     ordered
         .into_iter()
         .map(|(owner, members)| {
@@ -245,16 +308,53 @@ fn by_owner(graph: &Graph) -> Vec<OwnerDiagram> {
                     left_out += 1;
                 }
             }
-            let title = owner.clone().unwrap_or_else(|| "no owner".to_string());
+            let title = owner.unwrap_or("no owner").to_string();
             let anchor = format!("owner-{}", crate::model::slugify(&title));
-            let diagram = diagram_of(graph, &drawn, &own, &rep, &format!("What {title} owns and what it is joined to"));
-            OwnerDiagram { title, anchor, count: members.len(), diagram, left_out }
+            OwnerPlan { title, anchor, members, own, drawn, left_out }
         })
         .collect()
 }
 
+/// The SVG of one owner's diagram.
+pub fn draw_owner(graph: &Graph, plan: &OwnerPlan, reps: &Reps) -> String {
+    let title = format!("What {} owns and what it is joined to", plan.title);
+    diagram_of(graph, &plan.drawn, &plan.own, reps, &title)
+}
+
+/// The nodes of `changed` and every node one edge from one of them, either way: a node
+/// whose data or edges, or a neighbour's, may have changed.
+pub fn near(graph: &Graph, changed: impl Iterator<Item = NodeIndex>) -> fixedbitset::FixedBitSet {
+    let g = &graph.graph;
+    let mut near = fixedbitset::FixedBitSet::with_capacity(g.node_count());
+    for c in changed {
+        near.insert(c.index());
+        for e in g.edges_directed(c, petgraph::Direction::Outgoing) {
+            near.insert(e.target().index());
+        }
+        for e in g.edges_directed(c, petgraph::Direction::Incoming) {
+            near.insert(e.source().index());
+        }
+    }
+    near
+}
+
+/// Whether an owner's diagram reads a node of `near` (see [`near`]) besides which nodes
+/// it draws (the plan itself): its members, its boxes and the steps folded into them,
+/// each with the nodes one edge from it (a neighbour's workflow decides where its edges
+/// are drawn, a dimmed box's owner is written under it).
+pub fn owner_reads_any(graph: &Graph, plan: &OwnerPlan, reps: &Reps, near: &fixedbitset::FixedBitSet) -> bool {
+    let g = &graph.graph;
+    let near = |i: NodeIndex| near.contains(i.index());
+    plan.members.iter().any(|&i| near(i))
+        || plan.drawn.iter().any(|&d| {
+            near(d)
+                || g.edges(d)
+                    .any(|e| e.weight().kind == EdgeKind::Contains && reps.of(e.target()) == d && near(e.target()))
+        })
+}
+
 /// The id of the workflow that contains step `i`, the first in id order when several do.
-fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&str> {
+pub fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&str> {
     graph
         .graph
         .edges_directed(i, petgraph::Direction::Incoming)
@@ -267,7 +367,8 @@ fn containing_workflow(graph: &Graph, i: petgraph::graph::NodeIndex) -> Option<&
 /// to the right within one.
 fn diagram(graph: &Graph) -> String {
     let all: BTreeSet<NodeIndex> = graph.graph.node_indices().collect();
-    diagram_of(graph, &all, &all, &|i| i, "The whole system")
+    let reps = Reps(graph.graph.node_indices().collect());
+    diagram_of(graph, &all, &all, &reps, "The whole system")
 }
 
 /// The column diagram of the nodes in `drawn`; those not in `own` are dimmed (another
@@ -277,9 +378,10 @@ fn diagram_of(
     graph: &Graph,
     drawn: &BTreeSet<NodeIndex>,
     own: &BTreeSet<NodeIndex>,
-    rep: &dyn Fn(NodeIndex) -> NodeIndex,
+    reps: &Reps,
     title: &str,
 ) -> String {
+    let rep = |i: NodeIndex| reps.of(i);
     // The drawn nodes in id order, the order `graph.nodes()` walks. Everything below looks
     // only at these and their edges: one diagram per owner must not walk the whole graph.
     let mut in_order: Vec<(NodeIndex, &crate::model::Node)> = drawn.iter().map(|&i| (i, &graph.graph[i])).collect();
@@ -351,7 +453,7 @@ fn diagram_of(
             out.push_str("<g class=\"other\">");
         }
         let sub = if other {
-            format!("{} · {}", n.kind.as_str(), owner_of(graph, i).as_deref().unwrap_or("no owner"))
+            format!("{} · {}", n.kind.as_str(), owner_of(graph, i, reps).unwrap_or("no owner"))
         } else {
             n.kind.as_str().to_string()
         };
