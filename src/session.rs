@@ -445,7 +445,9 @@ impl Session {
         let old_graph = std::mem::replace(&mut self.graph, graph);
         let old_analysis = std::mem::replace(&mut self.analysis, analysis);
         self.diagnostics = diagnostics;
-        drop_later((old_graph, old_analysis));
+        // The model uses the old graph's unchanged nodes again in the next build.
+        self.model.recycle(old_graph);
+        drop_later(old_analysis);
         update.changed.extend(self.pages.changed.iter().cloned());
         update.removed.extend(self.pages.removed.iter().cloned());
     }

@@ -1,7 +1,7 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::NodeIndex;
 use rayon::slice::ParallelSliceMut;
@@ -39,7 +39,7 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
     nodes.par_sort_by(|a, b| node_order(a, b));
     edges.par_sort_by(|a, b| edge_order(a, b));
     let pending = nodes.chunk_by(|a, b| same_key(a, b)).map(|group| merge_group(group.iter().copied()));
-    assemble(pending, &edges, packages, &owner_rules)
+    assemble(pending, &edges, packages, &owner_rules, &mut owners::Memo::default())
 }
 
 /// The graph from merged nodes in key order and every edge fact sorted by [`edge_order`].
@@ -48,15 +48,22 @@ pub(super) fn assemble(
     edges: &[&EdgeFact],
     mut packages: Vec<&PackageFact>,
     owner_rules: &[&OwnerRule],
+    owner_memo: &mut owners::Memo,
 ) -> Graph {
     packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
     let mut b = Builder::default();
+    // Tables sized for the merged nodes at once, not grown node by node.
+    let n = pending.size_hint().0;
+    b.by_name.reserve(n);
+    b.by_slug.reserve(n);
+    b.by_function.reserve(n);
+    b.graph.graph.reserve_nodes(n);
     for p in pending {
-        b.insert(p.kind, &p.name, p.scope, p.sources, p.attrs, false);
+        b.insert_owned(p.kind, p.name, p.scope, p.sources, p.attrs, false);
     }
     // CODEOWNERS owners before the owner edges are implied, so they get teams and `owns`
     // edges like declared owners, and before owner inference, which sees them.
-    owners::apply(&mut b.graph, owner_rules);
+    owners::apply(&mut b.graph, owner_rules, owner_memo);
     let implied = b.implied_edges(&packages);
     for edge in edges.iter().copied().chain(&implied) {
         b.add_edge(edge);
@@ -125,9 +132,6 @@ pub(super) fn merge_group<'a>(mut facts: impl Iterator<Item = &'a NodeFact>) -> 
     p
 }
 
-/// Kinds are small integers, for tables indexed by kind.
-const KINDS: usize = NodeKind::ALL.len();
-
 /// 64-bit FNV-1a of a name: the tables below hold nodes by the hash of a name, without a
 /// copy of it, and every candidate is checked against the name itself.
 fn hash(text: &str) -> u64 {
@@ -145,7 +149,6 @@ struct Builder {
     /// way (`orders_db` for `orders-db`) without scanning every name.
     by_slug: HashMap<(NodeKind, u64), Vec<NodeIndex>>,
     edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
-    slugs: [HashSet<String>; KINDS],
     /// The last suffix tried for a base slug: a slug once taken stays taken, so the search
     /// for a free `base-n` goes on from there instead of from 2.
     suffixes: HashMap<(NodeKind, String), usize>,
@@ -154,12 +157,12 @@ struct Builder {
 /// One node merged from its facts, before it has a slug.
 #[derive(Clone, Debug)]
 pub(super) struct Pending {
-    kind: NodeKind,
-    name: String,
-    scope: Option<String>,
+    pub(super) kind: NodeKind,
+    pub(super) name: String,
+    pub(super) scope: Option<String>,
     /// Sorted, without duplicates.
-    sources: Vec<Source>,
-    attrs: NodeAttrs,
+    pub(super) sources: Vec<Source>,
+    pub(super) attrs: NodeAttrs,
 }
 
 impl Builder {
@@ -172,41 +175,44 @@ impl Builder {
         attrs: NodeAttrs,
         external: bool,
     ) -> NodeIndex {
+        self.insert_owned(kind, name.to_string(), scope, sources, attrs, external)
+    }
+
+    fn insert_owned(
+        &mut self,
+        kind: NodeKind,
+        name: String,
+        scope: Option<String>,
+        sources: Vec<Source>,
+        attrs: NodeAttrs,
+        external: bool,
+    ) -> NodeIndex {
         debug_assert!(sources.is_sorted() && sources.windows(2).all(|w| w[0] != w[1]));
         let base = match &scope {
             Some(scope) => slugify(&format!("{scope} {name}")),
-            None => slugify(name),
+            None => slugify(&name),
         };
-        let taken = &mut self.slugs[kind as usize];
-        let slug = if taken.contains(&base) {
-            let n = self.suffixes.entry((kind, base.clone())).or_insert(1);
-            loop {
-                *n += 1;
+        let slug = if self.taken(kind, &base) {
+            let mut n = self.suffixes.get(&(kind, base.clone())).copied().unwrap_or(1);
+            let slug = loop {
+                n += 1;
                 let slug = format!("{base}-{n}");
-                if !taken.contains(&slug) {
+                if !self.taken(kind, &slug) {
                     break slug;
                 }
-            }
+            };
+            self.suffixes.insert((kind, base), n);
+            slug
         } else {
             base
         };
-        taken.insert(slug.clone());
         let id = format!("{}:{slug}", kind.as_str());
         let page = format!("{}/{slug}.html", kind.folder());
         let function = attrs.function.as_deref().map(hash);
-        let idx = self.graph.graph.add_node(Node {
-            id: id.clone(),
-            kind,
-            name: name.to_string(),
-            scope,
-            slug,
-            page,
-            sources,
-            attrs,
-            external,
-        });
+        let idx =
+            self.graph.graph.add_node(Node { id: id.clone(), kind, name, scope, slug, page, sources, attrs, external });
         self.graph.by_id.insert(id, idx);
-        self.by_name.entry((kind, hash(name))).or_default().push(idx);
+        self.by_name.entry((kind, hash(&self.graph.graph[idx].name))).or_default().push(idx);
         self.by_slug.entry((kind, hash(&self.graph.graph[idx].slug))).or_default().push(idx);
         if let Some(f) = function {
             self.by_function.entry(f).or_default().push(idx);
@@ -438,7 +444,9 @@ impl Builder {
         let g = &self.graph.graph;
         let h = hash(&r.name);
         for &kind in kinds {
-            if let Some(c) = self.named(kind, &r.name) {
+            if let Some(c) = self.by_name.get(&(kind, h))
+                && let Some(c) = only(c, |i| g[i].name == r.name)
+            {
                 return pick(&c);
             }
             if kind == NodeKind::Step
@@ -462,6 +470,12 @@ impl Builder {
             }
         }
         None
+    }
+
+    /// Whether a node of `kind` has this slug.
+    fn taken(&self, kind: NodeKind, slug: &str) -> bool {
+        let g = &self.graph.graph;
+        self.by_slug.get(&(kind, hash(slug))).is_some_and(|c| c.iter().any(|&i| g[i].slug == slug))
     }
 
     /// The nodes of one kind and name, in index order.

@@ -8,7 +8,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::extract::{EdgeFact, Facts, NodeFact, OwnerRule, PackageFact};
 use crate::model::build::{self, Pending, Qualifier};
-use crate::model::{Graph, NodeKind};
+use crate::model::{Graph, Node, NodeKind, owners};
 
 /// A merge key ([`build::key`]) that owns its strings.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +45,8 @@ struct Group {
     /// then file and index, the order of a build given the files sorted by path.
     facts: Vec<(String, usize, NodeFact)>,
     merged: Option<Pending>,
+    /// Names this merge: a node made from it can stand for it while it is the same.
+    id: u64,
 }
 
 /// What the cache keeps of one file.
@@ -58,6 +60,30 @@ struct File {
     counts: (usize, usize),
 }
 
+/// A node made from `merged` in an earlier build, as [`build::assemble`] takes it: the
+/// owner a build gave it (CODEOWNERS, its steps) and its resolved runbook links are set back
+/// to the merge's. A node that is not `merged`'s (the graph given back was not the one
+/// expected) gives way to a copy.
+fn again(node: Node, merged: &Pending) -> Pending {
+    if node.kind != merged.kind || node.name != merged.name || node.scope != merged.scope || node.external {
+        return merged.clone();
+    }
+    let mut attrs = node.attrs;
+    if merged.attrs.owner.is_none() {
+        attrs.owner = None;
+    }
+    if merged.attrs.handwritten.is_some() {
+        attrs.handwritten.clone_from(&merged.attrs.handwritten);
+    }
+    Pending { kind: node.kind, name: node.name, scope: node.scope, sources: node.sources, attrs }
+}
+
+/// Frees `value` on a thread of its own, as the session frees its last build: nothing
+/// waits for it. (Should no thread start, it is freed here.)
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
+}
+
 /// Builds the graph again after some files' facts changed, merging again only the nodes
 /// those files' facts name. [`Cache::build`] gives exactly the graph [`super::build`]
 /// gives for the same files taken in path order.
@@ -67,6 +93,16 @@ pub struct Cache {
     files: HashMap<String, File>,
     /// Keys whose facts changed since their node was merged.
     dirty: BTreeSet<Key>,
+    /// The CODEOWNERS owner of each file.
+    owners: owners::Memo,
+    /// The last merge id given.
+    next_id: u64,
+    /// The merge id of each node made from a group, by index: of the last build, and of
+    /// the one before it.
+    built: Vec<u64>,
+    before: Vec<u64>,
+    /// Nodes of a graph given back ([`Cache::recycle`]) by the merge they were made from.
+    recycled: HashMap<u64, Node>,
 }
 
 impl Cache {
@@ -120,8 +156,36 @@ impl Cache {
         if !sorted {
             edges.par_sort_by(|a, b| build::edge_order(a, b));
         }
-        let pending = self.groups.values().map(|g| g.merged.clone().expect("every group is merged"));
-        build::assemble(pending, &edges, packages, &owner_rules)
+        // A node given back whose merge is unchanged is used again, not copied: only what
+        // the build changed in it after it was made (owners, runbook links) is set back.
+        let mut recycled = std::mem::take(&mut self.recycled);
+        let pending = self.groups.values().map(|g| {
+            let merged = g.merged.as_ref().expect("every group is merged");
+            match recycled.remove(&g.id) {
+                Some(node) => again(node, merged),
+                None => merged.clone(),
+            }
+        });
+        let graph = build::assemble(pending, &edges, packages, &owner_rules, &mut self.owners);
+        self.before = std::mem::replace(&mut self.built, self.groups.values().map(|g| g.id).collect());
+        if !recycled.is_empty() {
+            drop_later(recycled);
+        }
+        graph
+    }
+
+    /// Takes back the graph of the build before the last one (the session's previous
+    /// graph, once the render no longer needs it): its nodes whose merge has not changed
+    /// since are used again by the next build instead of copies. The graph must be as this
+    /// cache built it: nothing may have changed a node's attributes since.
+    pub fn recycle(&mut self, graph: Graph) {
+        let before = std::mem::take(&mut self.before);
+        let (nodes, edges) = graph.graph.into_nodes_edges();
+        let mut nodes = nodes.into_iter();
+        if nodes.len() >= before.len() {
+            self.recycled = before.iter().zip(&mut nodes).map(|(&id, n)| (id, n.weight)).collect();
+        }
+        drop_later((nodes, edges, graph.by_id, graph.dangling));
     }
 
     /// Replaces the facts of one file (`None`: the file is gone).
@@ -159,6 +223,8 @@ impl Cache {
             }
             group.facts.sort_by(|a, b| build::node_order(&a.2, &b.2).then_with(|| (&a.0, a.1).cmp(&(&b.0, b.1))));
             group.merged = Some(build::merge_group(group.facts.iter().map(|(_, _, f)| f)));
+            self.next_id += 1;
+            group.id = self.next_id;
         }
     }
 }
