@@ -121,6 +121,8 @@ pub struct Session {
     lock_diagnostics: Vec<Diagnostic>,
     templates: BTreeMap<String, String>,
     pages: PageCache,
+    /// The merged nodes of the last graph: an edit merges again only its files' nodes.
+    model: model::Cache,
     pub graph: Graph,
     pub analysis: Analysis,
     pub site: Site,
@@ -147,6 +149,7 @@ impl Session {
             lock_diagnostics: Vec::new(),
             templates: BTreeMap::new(),
             pages: PageCache::default(),
+            model: model::Cache::default(),
             graph: Graph::default(),
             analysis: Analysis::default(),
             site: Site::default(),
@@ -414,7 +417,9 @@ impl Session {
         }
         let mut diagnostics = self.source_diagnostics.clone();
         let lap = Instant::now();
-        let graph = model::build(self.files.values().map(|c| &c.good.facts));
+        // Only the files this update read again or dropped can have changed facts.
+        let changed = update.extracted.iter().chain(&update.dropped);
+        let graph = self.model.build(self.files.iter().map(|(p, c)| (p.as_str(), &c.good.facts)), changed);
         update.timings.model += lap.elapsed();
         let lap = Instant::now();
         let texts: analyze::suppress::Texts = self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect();
@@ -440,7 +445,9 @@ impl Session {
         let old_graph = std::mem::replace(&mut self.graph, graph);
         let old_analysis = std::mem::replace(&mut self.analysis, analysis);
         self.diagnostics = diagnostics;
-        drop_later((old_graph, old_analysis));
+        // The model uses the old graph's unchanged nodes again in the next build.
+        self.model.recycle(old_graph);
+        drop_later(old_analysis);
         update.changed.extend(self.pages.changed.iter().cloned());
         update.removed.extend(self.pages.removed.iter().cloned());
     }

@@ -1,6 +1,7 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use petgraph::graph::NodeIndex;
 use rayon::slice::ParallelSliceMut;
@@ -33,22 +34,38 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
         packages.extend(&f.packages);
         owner_rules.extend(&f.owners);
     }
-    // Stable sorts on every core: facts equal by key keep their order, as before.
-    nodes.par_sort_by(|a, b| (a.kind, &a.name, &a.scope, &a.source).cmp(&(b.kind, &b.name, &b.scope, &b.source)));
-    edges.par_sort_by(|a, b| (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to)));
-    packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
+    // Stable sorts on every core: facts equal by key keep their order, as before. Facts of
+    // one merge key are next to each other, in the order they merge.
+    nodes.par_sort_by(|a, b| node_order(a, b));
+    edges.par_sort_by(|a, b| edge_order(a, b));
+    let pending = nodes.chunk_by(|a, b| same_key(a, b)).map(|group| merge_group(group.iter().copied()));
+    assemble(pending, &edges, packages, &owner_rules, &mut owners::Memo::default())
+}
 
+/// The graph from merged nodes in key order and every edge fact sorted by [`edge_order`].
+pub(super) fn assemble(
+    pending: impl Iterator<Item = Pending>,
+    edges: &[&EdgeFact],
+    mut packages: Vec<&PackageFact>,
+    owner_rules: &[&OwnerRule],
+    owner_memo: &mut owners::Memo,
+) -> Graph {
+    packages.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then_with(|| a.dir.cmp(&b.dir)));
     let mut b = Builder::default();
-    for fact in nodes {
-        b.add_fact(fact);
+    // Tables sized for the merged nodes at once, not grown node by node.
+    let n = pending.size_hint().0;
+    b.by_name.reserve(n);
+    b.by_slug.reserve(n);
+    b.by_function.reserve(n);
+    b.graph.graph.reserve_nodes(n);
+    for p in pending {
+        b.insert_owned(p.kind, p.name, p.scope, p.sources, p.attrs, false);
     }
     // CODEOWNERS owners before the owner edges are implied, so they get teams and `owns`
     // edges like declared owners, and before owner inference, which sees them.
-    b.materialise();
-    owners::apply(&mut b.graph, &owner_rules);
-    let explicit: Vec<EdgeFact> = edges.into_iter().cloned().collect();
+    owners::apply(&mut b.graph, owner_rules, owner_memo);
     let implied = b.implied_edges(&packages);
-    for edge in explicit.iter().chain(&implied) {
+    for edge in edges.iter().copied().chain(&implied) {
         b.add_edge(edge);
     }
     b.resolve_handwritten();
@@ -58,112 +75,145 @@ pub fn build<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Graph {
 /// Merge key: kind, name, and what makes the name unique. A scoped node (a state of one
 /// state machine) is distinct per scope; a step defined by a function is distinct per file
 /// (two `fn run` in two crates are two steps); everything else merges by kind and name.
-type Key = (NodeKind, String, Option<String>);
+/// Nodes are made in key order, which fixes their indices and which of two equal slugs
+/// gets the suffix.
+pub(super) fn key(fact: &NodeFact) -> (NodeKind, &str, Qualifier<'_>) {
+    let qualifier = match (&fact.scope, fact.kind, &fact.attrs.function) {
+        (Some(scope), _, _) => Qualifier::Scope(scope),
+        (None, NodeKind::Step, Some(_)) => Qualifier::File(&fact.source.file),
+        // Two runbooks of one file name in two folders are two runbooks.
+        (None, NodeKind::Runbook, _) => Qualifier::File(&fact.source.file),
+        _ => Qualifier::None,
+    };
+    (fact.kind, &fact.name, qualifier)
+}
+
+/// What makes a name unique beside its kind: nothing, the file, or the scope, in that order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum Qualifier<'a> {
+    None,
+    File(&'a str),
+    Scope(&'a str),
+}
+
+fn same_key(a: &NodeFact, b: &NodeFact) -> bool {
+    a.kind == b.kind && a.name == b.name && key(a).2 == key(b).2
+}
+
+/// The order node facts merge in: by key, then by scope and source (the first value of a
+/// single attribute wins).
+pub(super) fn node_order(a: &NodeFact, b: &NodeFact) -> std::cmp::Ordering {
+    (key(a), &a.scope, &a.source).cmp(&(key(b), &b.scope, &b.source))
+}
+
+/// The order edge facts are resolved in, which decides which reference makes an external
+/// node and so its index.
+pub(super) fn edge_order(a: &EdgeFact, b: &EdgeFact) -> std::cmp::Ordering {
+    (&a.source, a.kind, &a.from, &a.to).cmp(&(&b.source, b.kind, &b.from, &b.to))
+}
+
+/// The facts of one merge key, in [`node_order`], folded into one node.
+pub(super) fn merge_group<'a>(mut facts: impl Iterator<Item = &'a NodeFact>) -> Pending {
+    let first = facts.next().expect("a merge key has a fact");
+    let mut p = Pending {
+        kind: first.kind,
+        name: first.name.clone(),
+        scope: first.scope.clone(),
+        sources: vec![first.source.clone()],
+        attrs: NodeAttrs::default(),
+    };
+    super::merge::merge(&mut p.attrs, &first.attrs);
+    for fact in facts {
+        p.sources.push(fact.source.clone());
+        super::merge::merge(&mut p.attrs, &fact.attrs);
+    }
+    p.sources.sort();
+    p.sources.dedup();
+    p
+}
+
+/// 64-bit FNV-1a of a name: the tables below hold nodes by the hash of a name, without a
+/// copy of it, and every candidate is checked against the name itself.
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
 
 #[derive(Default)]
 struct Builder {
-    pending: BTreeMap<Key, Pending>,
     graph: Graph,
-    index: BTreeMap<Key, NodeIndex>,
-    by_name: BTreeMap<(NodeKind, String), Vec<NodeIndex>>,
-    by_function: BTreeMap<String, Vec<NodeIndex>>,
+    /// Nodes by kind and name, in index order.
+    by_name: HashMap<(NodeKind, u64), Vec<NodeIndex>>,
+    /// Steps by the Rust function that defines them, in index order.
+    by_function: HashMap<u64, Vec<NodeIndex>>,
     /// `by_name` again, by each node's slug: the fallback lookup of a name written another
     /// way (`orders_db` for `orders-db`) without scanning every name.
-    by_slug: BTreeMap<(NodeKind, String), BTreeMap<String, Vec<NodeIndex>>>,
+    by_slug: HashMap<(NodeKind, u64), Vec<NodeIndex>>,
     edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
-    slugs: BTreeSet<(NodeKind, String)>,
     /// The last suffix tried for a base slug: a slug once taken stays taken, so the search
     /// for a free `base-n` goes on from there instead of from 2.
     suffixes: HashMap<(NodeKind, String), usize>,
-    finished: bool,
 }
 
-struct Pending {
-    kind: NodeKind,
-    name: String,
-    scope: Option<String>,
-    sources: Vec<Source>,
-    attrs: NodeAttrs,
+/// One node merged from its facts, before it has a slug.
+#[derive(Clone, Debug)]
+pub(super) struct Pending {
+    pub(super) kind: NodeKind,
+    pub(super) name: String,
+    pub(super) scope: Option<String>,
+    /// Sorted, without duplicates.
+    pub(super) sources: Vec<Source>,
+    pub(super) attrs: NodeAttrs,
 }
 
 impl Builder {
-    fn add_fact(&mut self, fact: &NodeFact) {
-        let qualifier = match (&fact.scope, fact.kind, &fact.attrs.function) {
-            (Some(scope), _, _) => Some(format!("scope:{scope}")),
-            (None, NodeKind::Step, Some(_)) => Some(format!("file:{}", fact.source.file)),
-            // Two runbooks of one file name in two folders are two runbooks.
-            (None, NodeKind::Runbook, _) => Some(format!("file:{}", fact.source.file)),
-            _ => None,
-        };
-        let key = (fact.kind, fact.name.clone(), qualifier);
-        let entry = self.pending.entry(key).or_insert_with(|| Pending {
-            kind: fact.kind,
-            name: fact.name.clone(),
-            scope: fact.scope.clone(),
-            sources: Vec::new(),
-            attrs: NodeAttrs::default(),
-        });
-        entry.sources.push(fact.source.clone());
-        super::merge::merge(&mut entry.attrs, &fact.attrs);
-    }
-
-    /// Turns pending facts into nodes once, in key order, so slugs are stable.
-    fn materialise(&mut self) {
-        if self.finished {
-            return;
-        }
-        self.finished = true;
-        for (key, p) in std::mem::take(&mut self.pending) {
-            let idx = self.insert(p.kind, &p.name, p.scope, p.sources, p.attrs, false);
-            self.index.insert(key, idx);
-        }
-    }
-
     fn insert(
         &mut self,
         kind: NodeKind,
         name: &str,
         scope: Option<String>,
-        mut sources: Vec<Source>,
+        sources: Vec<Source>,
         attrs: NodeAttrs,
         external: bool,
     ) -> NodeIndex {
-        sources.sort();
-        sources.dedup();
+        self.insert_owned(kind, name.to_string(), scope, sources, attrs, external)
+    }
+
+    fn insert_owned(
+        &mut self,
+        kind: NodeKind,
+        name: String,
+        scope: Option<String>,
+        sources: Vec<Source>,
+        attrs: NodeAttrs,
+        external: bool,
+    ) -> NodeIndex {
+        debug_assert!(sources.is_sorted() && sources.windows(2).all(|w| w[0] != w[1]));
         let base = match &scope {
             Some(scope) => slugify(&format!("{scope} {name}")),
-            None => slugify(name),
+            None => slugify(&name),
         };
-        let mut slug = base.clone();
-        if self.slugs.contains(&(kind, slug.clone())) {
-            let n = self.suffixes.entry((kind, base.clone())).or_insert(1);
-            loop {
-                *n += 1;
-                slug = format!("{base}-{n}");
-                if !self.slugs.contains(&(kind, slug.clone())) {
-                    break;
+        let slug = if self.taken(kind, &base) {
+            let mut n = self.suffixes.get(&(kind, base.clone())).copied().unwrap_or(1);
+            let slug = loop {
+                n += 1;
+                let slug = format!("{base}-{n}");
+                if !self.taken(kind, &slug) {
+                    break slug;
                 }
-            }
-        }
-        self.slugs.insert((kind, slug.clone()));
+            };
+            self.suffixes.insert((kind, base), n);
+            slug
+        } else {
+            base
+        };
         let id = format!("{}:{slug}", kind.as_str());
         let page = format!("{}/{slug}.html", kind.folder());
-        let function = attrs.function.clone();
-        let idx = self.graph.graph.add_node(Node {
-            id: id.clone(),
-            kind,
-            name: name.to_string(),
-            scope,
-            slug,
-            page,
-            sources,
-            attrs,
-            external,
-        });
+        let function = attrs.function.as_deref().map(hash);
+        let idx =
+            self.graph.graph.add_node(Node { id: id.clone(), kind, name, scope, slug, page, sources, attrs, external });
         self.graph.by_id.insert(id, idx);
-        self.by_name.entry((kind, name.to_string())).or_default().push(idx);
-        let slug = self.graph.graph[idx].slug.clone();
-        self.by_slug.entry((kind, slug)).or_default().entry(name.to_string()).or_default().push(idx);
+        self.by_name.entry((kind, hash(&self.graph.graph[idx].name))).or_default().push(idx);
+        self.by_slug.entry((kind, hash(&self.graph.graph[idx].slug))).or_default().push(idx);
         if let Some(f) = function {
             self.by_function.entry(f).or_default().push(idx);
         }
@@ -173,7 +223,6 @@ impl Builder {
     /// Edges that follow from attributes: owners, alerts, and the Cargo package a step's
     /// file lives in.
     fn implied_edges(&mut self, packages: &[&PackageFact]) -> Vec<EdgeFact> {
-        self.materialise();
         // The package of a file is the one of its deepest folder that has one; `packages`
         // comes deepest first, and of two in one folder the first wins.
         let mut by_dir: HashMap<&str, &PackageFact> = HashMap::new();
@@ -211,9 +260,9 @@ impl Builder {
             }
             if node.kind == NodeKind::Step
                 && node.attrs.service.is_none()
-                && let Some(file) = node.sources.first().map(|s| s.file.clone())
-                && let Some(pkg) = package_of(&file)
-                && self.by_name.contains_key(&(NodeKind::Service, pkg.name.clone()))
+                && let Some(file) = node.sources.first().map(|s| s.file.as_str())
+                && let Some(pkg) = package_of(file)
+                && self.named(NodeKind::Service, &pkg.name).is_some()
             {
                 let mut e =
                     edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
@@ -236,7 +285,6 @@ impl Builder {
     }
 
     fn add_edge(&mut self, fact: &EdgeFact) {
-        self.materialise();
         let from = match self.lookup(&fact.from, Some(&fact.source.file)) {
             Some(from) => from,
             // A catalog entity names its container by reference (`spec.system`,
@@ -378,6 +426,9 @@ impl Builder {
     /// several unscoped nodes of one name, the one in `file` wins.
     fn lookup(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
         let pick = |candidates: &[NodeIndex]| -> Option<NodeIndex> {
+            if r.scope.is_none() && candidates.len() == 1 {
+                return Some(candidates[0]);
+            }
             if r.scope.is_some() {
                 return candidates.iter().find(|&&i| self.graph.graph[i].scope == r.scope).copied();
             }
@@ -390,25 +441,30 @@ impl Builder {
             Some(k) => std::slice::from_ref(k),
             None => &ANY_KIND_ORDER,
         };
+        let g = &self.graph.graph;
+        let h = hash(&r.name);
         for &kind in kinds {
-            if let Some(c) = self.by_name.get(&(kind, r.name.clone())) {
-                return pick(c);
+            if let Some(c) = self.by_name.get(&(kind, h))
+                && let Some(c) = only(c, |i| g[i].name == r.name)
+            {
+                return pick(&c);
             }
             if kind == NodeKind::Step
-                && let Some(c) = self.by_function.get(&r.name)
+                && let Some(c) = self.by_function.get(&h)
+                && let Some(c) = only(c, |i| g[i].attrs.function.as_deref() == Some(r.name.as_str()))
             {
-                return pick(c);
+                return pick(&c);
             }
         }
-        // `orders_db` and `orders-db` are the same name written two ways.
+        // `orders_db` and `orders-db` are the same name written two ways: the nodes of that
+        // slug by name, then index.
         let slug = slugify(&r.name);
+        let h = hash(&slug);
         for &kind in kinds {
-            let found: Vec<NodeIndex> = self
-                .by_slug
-                .get(&(kind, slug.clone()))
-                .into_iter()
-                .flat_map(|names| names.values().flatten().copied())
-                .collect();
+            let Some(c) = self.by_slug.get(&(kind, h)) else { continue };
+            let Some(c) = only(c, |i| g[i].slug == slug) else { continue };
+            let mut found = c.into_owned();
+            found.sort_by(|&a, &b| (&g[a].name, a).cmp(&(&g[b].name, b)));
             if let Some(i) = pick(&found) {
                 return Some(i);
             }
@@ -416,8 +472,19 @@ impl Builder {
         None
     }
 
+    /// Whether a node of `kind` has this slug.
+    fn taken(&self, kind: NodeKind, slug: &str) -> bool {
+        let g = &self.graph.graph;
+        self.by_slug.get(&(kind, hash(slug))).is_some_and(|c| c.iter().any(|&i| g[i].slug == slug))
+    }
+
+    /// The nodes of one kind and name, in index order.
+    fn named(&self, kind: NodeKind, name: &str) -> Option<Cow<'_, [NodeIndex]>> {
+        let c = self.by_name.get(&(kind, hash(name)))?;
+        only(c, |i| self.graph.graph[i].name == name)
+    }
+
     fn finish(mut self) -> Graph {
-        self.materialise();
         for ((from, to, _), mut e) in std::mem::take(&mut self.edges) {
             e.sources.sort();
             self.graph.graph.add_edge(from, to, e);
@@ -426,6 +493,16 @@ impl Builder {
         self.graph.dangling.sort_by(|a, b| a.source.cmp(&b.source));
         self.graph
     }
+}
+
+/// The candidates that hold, in their order; `None` when none does. (A table of hashes can
+/// hold another name's node: almost never, so the list is copied only then.)
+fn only(candidates: &[NodeIndex], holds: impl Fn(NodeIndex) -> bool) -> Option<Cow<'_, [NodeIndex]>> {
+    if candidates.iter().all(|&i| holds(i)) {
+        return (!candidates.is_empty()).then_some(Cow::Borrowed(candidates));
+    }
+    let kept: Vec<NodeIndex> = candidates.iter().copied().filter(|&i| holds(i)).collect();
+    (!kept.is_empty()).then_some(Cow::Owned(kept))
 }
 
 /// A Kubernetes Service sends traffic to the workloads whose pod labels hold its selector,

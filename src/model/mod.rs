@@ -1,11 +1,13 @@
 //! The model: one typed graph of every node and edge, names resolved, facts merged.
 
 mod build;
+mod cache;
 mod merge;
 mod owners;
 mod slug;
 
 pub use build::build;
+pub use cache::Cache;
 pub use slug::slugify;
 
 use std::collections::BTreeMap;

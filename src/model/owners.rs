@@ -12,23 +12,37 @@ use crate::extract::codeowners::rank;
 use crate::model::{EdgeKind, Graph, NodeKind};
 use crate::source::Located;
 
+/// The governing rules of each root, each pattern compiled.
+type Compiled<'a> = Vec<(&'a str, Vec<(Pattern, &'a OwnerRule)>)>;
+
+/// The owner [`apply`] found for each file, kept from one build to the next while the rules
+/// stay the same.
+#[derive(Default)]
+pub(super) struct Memo {
+    rules: Vec<OwnerRule>,
+    by_file: HashMap<String, Option<Located<String>>>,
+}
+
 /// Sets `attrs.owner` of every node that has none, has a source and is defined (not only
 /// named by reference), from the CODEOWNERS rule that wins for its first source's file. The
 /// value is the rule's owners joined with `, `, the source the rule's line. Team nodes are
 /// left alone: a team owned by a team says nothing an on-call engineer needs.
 ///
-/// Each rule's pattern is compiled once, and each distinct file is matched once: many nodes
-/// share a file.
-pub fn apply(graph: &mut Graph, rules: &[&OwnerRule]) {
-    let files = governing(rules);
-    if files.is_empty() {
+/// Each rule's pattern is compiled once, and only when a file is to be matched; each
+/// distinct file is matched once (many nodes share a file), and not again in the next build
+/// while the rules stay the same (`memo`).
+pub(super) fn apply(graph: &mut Graph, rules: &[&OwnerRule], memo: &mut Memo) {
+    // Files that left the tree leave their entries: start again when they outnumber the rest.
+    let stale = memo.by_file.len() > 2 * graph.graph.node_count() + 1024;
+    if stale || memo.rules.len() != rules.len() || memo.rules.iter().zip(rules).any(|(a, b)| a != *b) {
+        memo.rules = rules.iter().map(|r| (*r).clone()).collect();
+        memo.by_file.clear();
+    }
+    if rules.is_empty() {
         return;
     }
-    let compiled: Vec<(&str, Vec<(Pattern, &OwnerRule)>)> = files
-        .iter()
-        .map(|(root, rules)| (*root, rules.iter().map(|r| (Pattern::new(&r.pattern), *r)).collect()))
-        .collect();
-    let mut by_file: HashMap<String, Option<Located<String>>> = HashMap::new();
+    let mut compiled: Option<Compiled> = None;
+    let by_file = &mut memo.by_file;
     for idx in graph.graph.node_indices() {
         let node = &graph.graph[idx];
         if node.attrs.owner.is_some() || node.external || node.kind == NodeKind::Team {
@@ -38,7 +52,13 @@ pub fn apply(graph: &mut Graph, rules: &[&OwnerRule]) {
         let owner = match by_file.get(file) {
             Some(owner) => owner.clone(),
             None => {
-                let owner = owner_of(&compiled, file);
+                let compiled = compiled.get_or_insert_with(|| {
+                    governing(rules)
+                        .into_iter()
+                        .map(|(root, rules)| (root, rules.iter().map(|r| (Pattern::new(&r.pattern), *r)).collect()))
+                        .collect()
+                });
+                let owner = owner_of(compiled, file);
                 by_file.insert(file.to_string(), owner.clone());
                 owner
             }
