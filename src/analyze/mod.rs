@@ -97,9 +97,15 @@ pub fn analyze_sources(
     texts: &suppress::Texts,
 ) -> Analysis {
     let mut analysis = Analysis::default();
-    retry::derive(graph, &mut analysis);
-    analysis.blast_radius = blast::blast_radius(graph);
-    (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
+    // The blast radius reads the graph alone: it runs beside the retries and workflows.
+    let (blast_radius, ()) = rayon::join(
+        || blast::blast_radius(graph),
+        || {
+            retry::derive(graph, &mut analysis);
+            (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
+        },
+    );
+    analysis.blast_radius = blast_radius;
     let mut findings = rules::run(graph, &analysis, diagnostics, config, texts);
     rank(&mut findings);
     analysis.findings = findings;

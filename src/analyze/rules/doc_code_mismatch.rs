@@ -1,6 +1,6 @@
 //! `doc-code-mismatch`: a doc comment whose retry or timeout contradicts the code; the code wins.
 
-use crate::analyze::retry::{effective_timeout, normalise};
+use crate::analyze::retry::normalise;
 use crate::analyze::{Analysis, Finding};
 use crate::diag::Severity;
 use crate::extract::duration::human;
@@ -35,7 +35,8 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
         }
         let code_timeouts: Vec<&TimeoutFact> =
             node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Code).collect();
-        let code_ms = effective_timeout(&code_timeouts.iter().map(|t| (*t).clone()).collect::<Vec<_>>());
+        // `effective_timeout` of the code timeouts alone: the tightest one known.
+        let code_ms = code_timeouts.iter().filter_map(|t| t.ms.known()).min();
         if let Some(code_ms) = code_ms {
             for doc in node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Declared) {
                 if let Some(doc_ms) = doc.ms.known()
