@@ -11,9 +11,10 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         let timeout = analysis.timeout_ms.get(&node.id).copied();
-        let declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared);
+        let mut declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared).peekable();
         let code = node.attrs.retries.iter().find(|r| r.origin == Origin::Code);
-        if let Some(code) = code {
+        // Only a node with both a code retry and a declared one can disagree.
+        if let Some(code) = code.filter(|_| declared.peek().is_some()) {
             let c = normalise(code, timeout);
             for doc in declared {
                 let d = normalise(doc, timeout);
