@@ -8,6 +8,7 @@
 //! condensed edge plus the size of the output.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
@@ -77,6 +78,67 @@ pub fn blast_radius(graph: &Graph) -> BTreeMap<String, Vec<String>> {
         }
     }
     out
+}
+
+/// A blast radius map, shared between builds that have the same one.
+pub type Radius = Arc<BTreeMap<String, Vec<String>>>;
+
+/// Dependency edges as (from, to) node ids, in graph order.
+type DependencyEdges = Vec<(String, String)>;
+
+/// The last blast radius computed, with what it was computed from.
+///
+/// The blast radius is a function of the dependency edges alone, as pairs of node ids (a
+/// node no dependency edge touches has no radius and is in none), so a build whose
+/// dependency edges are those of the last one, in the same order, gets the last map again:
+/// not computed, not allocated, and equal to it by pointer (which is how
+/// `render::dirty` sees at once that no node's radius changed). Anything else computes it.
+#[derive(Default)]
+pub struct Memo {
+    last: Mutex<Option<(DependencyEdges, Radius)>>,
+}
+
+impl Memo {
+    pub const fn new() -> Memo {
+        Memo { last: Mutex::new(None) }
+    }
+
+    /// The last map, when `graph`'s dependency edges are the ones it was computed from.
+    pub fn get(&self, graph: &Graph) -> Option<Radius> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let (key, radius) = last.as_ref()?;
+        let mut now = dependency_edges(graph);
+        let same = key.iter().all(|(a, b)| now.next().is_some_and(|(x, y)| a == x && b == y)) && now.next().is_none();
+        same.then(|| radius.clone())
+    }
+
+    /// Keeps `radius` as the blast radius of `graph`.
+    pub fn put(&self, graph: &Graph, radius: Radius) {
+        let key = dependency_edges(graph).map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((key, radius));
+    }
+
+    /// [`blast_radius`] of `graph`, or the last one when its dependency edges are the same.
+    pub fn radius(&self, graph: &Graph) -> Radius {
+        self.get(graph).unwrap_or_else(|| {
+            let radius = Arc::new(blast_radius(graph));
+            self.put(graph, radius.clone());
+            radius
+        })
+    }
+}
+
+fn dependency_edges(graph: &Graph) -> impl Iterator<Item = (&str, &str)> {
+    let g = &graph.graph;
+    g.edge_references()
+        .filter(|e| e.weight().kind.is_dependency())
+        .map(|e| (g[e.source()].id.as_str(), g[e.target()].id.as_str()))
+}
+
+thread_local! {
+    /// The memo of this thread's analyses: a session's builds follow each other on one
+    /// thread, and analyses on other threads (tests side by side) do not disturb it.
+    pub static MEMO: Memo = const { Memo::new() };
 }
 
 #[cfg(test)]
@@ -154,6 +216,46 @@ mod tests {
             let g = random_graph(seed, nodes, edges);
             assert_eq!(blast_radius(&g), blast_radius_by_search(&g), "seed {seed}: {nodes} nodes, {edges} edges");
         }
+    }
+
+    /// The memo gives what a fresh computation gives, graph after graph (the same edges in
+    /// another order, a node or an edge more or less), and the very same map when the
+    /// dependency edges are the same.
+    #[test]
+    fn the_memo_equals_a_fresh_computation_and_shares_an_unchanged_radius() {
+        let memo = Memo::new();
+        let mut last: Option<Radius> = None;
+        for seed in 0..120 {
+            let nodes = 2 + (seed as usize / 3) % 30;
+            let g = random_graph(seed / 3, nodes, nodes * 2);
+            let mut g = if seed % 3 == 2 { random_graph(seed / 3, nodes + 1, nodes * 2) } else { g };
+            if seed % 5 == 4 {
+                // An edge that no dependency follows: the same radius.
+                let (a, b) = (NodeIndex::new(0), NodeIndex::new(1));
+                g.graph.add_edge(a, b, Edge { kind: EdgeKind::Owns, sources: Vec::new(), detail: None });
+            }
+            let radius = memo.radius(&g);
+            assert_eq!(*radius, blast_radius_by_search(&g), "seed {seed}");
+            if let Some(last) = &last
+                && **last == *radius
+                && seed % 3 == 1
+            {
+                assert!(Arc::ptr_eq(last, &radius), "seed {seed}: the same edges again share the map");
+            }
+            last = Some(radius);
+        }
+        let g = random_graph(7, 20, 40);
+        let mut h = random_graph(7, 20, 40);
+        assert!(Arc::ptr_eq(&memo.radius(&g), &memo.radius(&h)));
+        // One dependency edge more: computed again.
+        h.graph.add_edge(
+            NodeIndex::new(3),
+            NodeIndex::new(4),
+            Edge { kind: EdgeKind::DependsOn, sources: Vec::new(), detail: None },
+        );
+        let radius = memo.radius(&h);
+        assert_eq!(*radius, blast_radius_by_search(&h));
+        assert!(!Arc::ptr_eq(&memo.radius(&g), &radius));
     }
 
     #[test]

@@ -30,8 +30,9 @@ pub struct Analysis {
     pub all_retries: BTreeMap<String, Vec<RetryPolicy>>,
     /// The effective per-attempt timeout of each node that has one, by node id.
     pub timeout_ms: BTreeMap<String, u64>,
-    /// Every node that stops working when this one is down, by node id, sorted.
-    pub blast_radius: BTreeMap<String, Vec<String>>,
+    /// Every node that stops working when this one is down, by node id, sorted. Shared
+    /// between builds whose dependency edges are the same ([`blast::Memo`]).
+    pub blast_radius: blast::Radius,
     /// How long each workflow can take, by workflow id.
     pub workflows: BTreeMap<String, WorkflowSummary>,
     /// How long each step of a workflow can take, as its workflow's worst case counts it,
@@ -97,9 +98,23 @@ pub fn analyze_sources(
     texts: &suppress::Texts,
 ) -> Analysis {
     let mut analysis = Analysis::default();
-    retry::derive(graph, &mut analysis);
-    analysis.blast_radius = blast::blast_radius(graph);
-    (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
+    // The blast radius reads the graph alone: it runs beside the retries and workflows,
+    // unless this thread's last analysis had the same dependency edges.
+    let memo = blast::MEMO.with(|m| m.get(graph));
+    let (computed, ()) = rayon::join(
+        || memo.is_none().then(|| std::sync::Arc::new(blast::blast_radius(graph))),
+        || {
+            retry::derive(graph, &mut analysis);
+            (analysis.workflows, analysis.step_worst_ms) = workflow::summarise(graph, &analysis);
+        },
+    );
+    analysis.blast_radius = match computed {
+        Some(radius) => {
+            blast::MEMO.with(|m| m.put(graph, radius.clone()));
+            radius
+        }
+        None => memo.unwrap_or_default(),
+    };
     let mut findings = rules::run(graph, &analysis, diagnostics, config, texts);
     rank(&mut findings);
     analysis.findings = findings;

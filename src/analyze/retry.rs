@@ -1,5 +1,6 @@
 //! Retry maths: normalised policies, the full delay schedule and the worst case.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analysis;
@@ -61,17 +62,25 @@ pub struct UnknownField {
     pub expr: String,
 }
 
-/// Derives the retry policies and effective timeouts of every node.
+/// Derives the retry policies and effective timeouts of every node: each node's on every
+/// core, then the maps filled in id order.
 pub fn derive(graph: &Graph, analysis: &mut Analysis) {
-    for (_, node) in graph.nodes() {
-        let timeout = effective_timeout(&node.attrs.timeouts);
+    let nodes: Vec<&crate::model::Node> = graph.nodes().map(|(_, node)| node).collect();
+    let derived: Vec<(Option<u64>, Vec<RetryPolicy>)> = nodes
+        .par_iter()
+        .with_min_len(64)
+        .map(|node| {
+            let timeout = effective_timeout(&node.attrs.timeouts);
+            let mut facts: Vec<&RetryFact> = node.attrs.retries.iter().collect();
+            // Code wins over a doc comment: it is what runs.
+            facts.sort_by(|a, b| (a.origin != Origin::Code, &a.source).cmp(&(b.origin != Origin::Code, &b.source)));
+            (timeout, facts.iter().map(|f| normalise(f, timeout)).collect())
+        })
+        .collect();
+    for (node, (timeout, policies)) in nodes.into_iter().zip(derived) {
         if let Some(ms) = timeout {
             analysis.timeout_ms.insert(node.id.clone(), ms);
         }
-        let mut facts: Vec<&RetryFact> = node.attrs.retries.iter().collect();
-        // Code wins over a doc comment: it is what runs.
-        facts.sort_by(|a, b| (a.origin != Origin::Code, &a.source).cmp(&(b.origin != Origin::Code, &b.source)));
-        let policies: Vec<RetryPolicy> = facts.iter().map(|f| normalise(f, timeout)).collect();
         if let Some(first) = policies.first() {
             analysis.retry.insert(node.id.clone(), first.clone());
             analysis.all_retries.insert(node.id.clone(), policies);

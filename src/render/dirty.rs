@@ -33,12 +33,15 @@
 //! Every rule looks at the old graph and the new one, so a removed edge counts like an
 //! added one.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 
 use crate::analyze::{Analysis, Finding};
 use crate::model::{EdgeKind, Graph, NodeKind, slugify};
@@ -72,6 +75,9 @@ pub struct Changes {
 
 #[derive(Clone, Copy, Default)]
 struct Flags {
+    /// The node's own fields (the model's data).
+    node: bool,
+    /// Its fields, analysis entries or findings.
     data: bool,
     out: bool,
     inn: bool,
@@ -84,6 +90,10 @@ impl Flags {
 }
 
 /// Compares the previous build (`old`) with the new one.
+///
+/// Every comparison is exact, and each piece of data is compared once: the node ids of the
+/// two builds and every analysis map are walked side by side in id order (no lookups), the
+/// findings are compared as one list and split by node only when that list changed.
 pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> Changes {
     let everything = Changes {
         global: true,
@@ -94,52 +104,59 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         retries: true,
         ..Changes::default()
     };
-    let mut added: Vec<&str> = Vec::new();
-    for (id, &ni) in &new.by_id {
-        let Some(&oi) = old.by_id.get(id) else {
-            added.push(id);
-            continue;
-        };
-        let (o, n) = (&old.graph[oi], &new.graph[ni]);
-        if o.name != n.name || o.kind != n.kind || o.page != n.page || o.external != n.external {
-            return everything;
+    // Ids in both builds, with their indices in each; ids only in one.
+    let mut common: Vec<(&str, NodeIndex, NodeIndex)> = Vec::with_capacity(new.by_id.len());
+    let (mut added, mut removed): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for step in merged(&old.by_id, &new.by_id) {
+        match step {
+            (id, Some(&oi), Some(&ni)) => {
+                let (o, n) = (&old.graph[oi], &new.graph[ni]);
+                if o.name != n.name || o.kind != n.kind || o.page != n.page || o.external != n.external {
+                    return everything;
+                }
+                common.push((id, oi, ni));
+            }
+            (id, None, _) => added.push(id),
+            (id, _, None) => removed.push(id),
         }
     }
-    let removed: Vec<&str> = old.by_id.keys().filter(|id| !new.by_id.contains_key(*id)).map(String::as_str).collect();
 
-    let old_findings = findings_by_node(&old_a.findings);
-    let new_findings = findings_by_node(&new_a.findings);
-    let mut flagged: HashMap<&str, Flags> = HashMap::new();
-    for (id, &ni) in &new.by_id {
-        let Some(&oi) = old.by_id.get(id) else { continue };
-        let flags = Flags {
-            data: old.graph[oi] != new.graph[ni]
-                || old_a.retry.get(id) != new_a.retry.get(id)
-                || old_a.all_retries.get(id) != new_a.all_retries.get(id)
-                || old_a.timeout_ms.get(id) != new_a.timeout_ms.get(id)
-                || old_a.blast_radius.get(id) != new_a.blast_radius.get(id)
-                || old_a.workflows.get(id) != new_a.workflows.get(id)
-                || old_a.step_worst_ms.get(id) != new_a.step_worst_ms.get(id)
-                || old_findings.get(id.as_str()) != new_findings.get(id.as_str()),
-            out: edges_differ(old, oi, new, ni, Direction::Outgoing),
-            inn: edges_differ(old, oi, new, ni, Direction::Incoming),
-        };
-        if flags.any() {
-            flagged.insert(id.as_str(), flags);
+    // The analysis maps and the nodes are compared at the same time, on every core.
+    let (entries, raw) = rayon::join(
+        || entries_differ(old_a, new_a),
+        || {
+            common
+                .par_iter()
+                .filter_map(|&(id, oi, ni)| {
+                    let node = old.graph[oi] != new.graph[ni];
+                    let flags = Flags {
+                        node,
+                        data: node,
+                        out: edges_differ(old, oi, new, ni, Direction::Outgoing),
+                        inn: edges_differ(old, oi, new, ni, Direction::Incoming),
+                    };
+                    flags.any().then_some((id, flags))
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let Entries { ids: entry_ids, retries, maps: analysis_differs, findings: findings_differ } = entries;
+    let mut flagged: HashMap<&str, Flags> = raw.into_iter().collect();
+    for id in entry_ids {
+        if old.by_id.contains_key(id) && new.by_id.contains_key(id) {
+            flagged.entry(id).or_default().data = true;
         }
     }
     let count = !added.is_empty() || !removed.is_empty();
-    let nodes =
-        count || flagged.iter().any(|(id, f)| f.out || f.inn || old.graph[old.by_id[*id]] != new.graph[new.by_id[*id]]);
+    let nodes = count || flagged.values().any(|f| f.out || f.inn || f.node);
     // The failure points page links each finding's node by id: a node coming or going
     // changes the page only when a finding names it.
     let came_or_went: HashSet<&str> = added.iter().chain(&removed).copied().collect();
     let names_one = |fs: &[Finding]| fs.iter().any(|f| f.node.as_deref().is_some_and(|n| came_or_went.contains(n)));
-    let findings = old_a.findings != new_a.findings || names_one(&new_a.findings) || names_one(&old_a.findings);
+    let findings = findings_differ || (count && (names_one(&new_a.findings) || names_one(&old_a.findings)));
     // The retries page links the nodes of `all_retries`, which are nodes of both graphs
     // when the map is unchanged, and their names, kinds and pages are the same (else
     // `global`).
-    let retries = old_a.all_retries != new_a.all_retries;
     let edges = count || flagged.values().any(|f| f.out || f.inn);
     let touched: HashSet<NodeIndex> = flagged
         .iter()
@@ -148,17 +165,7 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         .chain(added.iter().copied())
         .map(|id| new.by_id[id])
         .collect();
-    let any = !flagged.is_empty()
-        || !added.is_empty()
-        || !removed.is_empty()
-        || old_a.findings != new_a.findings
-        || old.dangling != new.dangling
-        || old_a.retry != new_a.retry
-        || old_a.all_retries != new_a.all_retries
-        || old_a.timeout_ms != new_a.timeout_ms
-        || old_a.blast_radius != new_a.blast_radius
-        || old_a.workflows != new_a.workflows
-        || old_a.step_worst_ms != new_a.step_worst_ms;
+    let any = !flagged.is_empty() || count || findings_differ || old.dangling != new.dangling || analysis_differs;
     if !any {
         return Changes::default();
     }
@@ -211,14 +218,17 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
                 [n.name.as_str(), n.slug.as_str()]
             })
             .collect();
+        // Many nodes name the same owner or service: each value is slugified once.
+        let mut names_it: HashMap<&str, bool> = HashMap::new();
         for g in graphs {
             for (_, node) in g.nodes() {
                 let a = &node.attrs;
                 let named = a.owner.iter().chain(&a.service).chain(&a.workflow).chain(&a.alerts);
-                if named
-                    .into_iter()
-                    .any(|v| names.contains(v.value.as_str()) || names.contains(slugify(&v.value).as_str()))
-                {
+                let hit = named.into_iter().any(|v| {
+                    let v = v.value.as_str();
+                    *names_it.entry(v).or_insert_with(|| names.contains(v) || names.contains(slugify(v).as_str()))
+                });
+                if hit {
                     mark(&node.id);
                 }
             }
@@ -279,6 +289,97 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
     Changes { global: false, any: true, pages, gone, count, nodes, findings, retries, touched, edges }
 }
 
+/// What differs between two analyses.
+struct Entries<'a> {
+    /// Ids whose entries in some map, or whose findings (with their ranks), differ.
+    ids: HashSet<&'a str>,
+    /// `all_retries` differs.
+    retries: bool,
+    /// Some map differs.
+    maps: bool,
+    /// The findings differ.
+    findings: bool,
+}
+
+/// Every analysis map walked side by side in id order (no lookups); the findings compared
+/// as one list, and split by node only when that list changed (a node's findings show with
+/// their global ranks: when the list is the same, so is every node's share of it).
+fn entries_differ<'a>(old_a: &'a Analysis, new_a: &'a Analysis) -> Entries<'a> {
+    let ((mut ids, retries, policies), (more, others)) = rayon::join(
+        || {
+            let mut ids = HashSet::new();
+            let retries = differing(&old_a.all_retries, &new_a.all_retries, &mut ids);
+            let policies = differing(&old_a.retry, &new_a.retry, &mut ids);
+            (ids, retries, policies)
+        },
+        || {
+            let mut ids = HashSet::new();
+            // A radius the analysis shared with the last build is the same map.
+            let mut any = !Arc::ptr_eq(&old_a.blast_radius, &new_a.blast_radius)
+                && differing(&old_a.blast_radius, &new_a.blast_radius, &mut ids);
+            any |= differing(&old_a.timeout_ms, &new_a.timeout_ms, &mut ids);
+            any |= differing(&old_a.workflows, &new_a.workflows, &mut ids);
+            any |= differing(&old_a.step_worst_ms, &new_a.step_worst_ms, &mut ids);
+            (ids, any)
+        },
+    );
+    ids.extend(more);
+    let findings = old_a.findings != new_a.findings;
+    if findings {
+        let old_findings = findings_by_node(&old_a.findings);
+        let new_findings = findings_by_node(&new_a.findings);
+        for (id, fs) in &new_findings {
+            if old_findings.get(id) != Some(fs) {
+                ids.insert(id);
+            }
+        }
+        ids.extend(old_findings.keys().filter(|id| !new_findings.contains_key(*id)));
+    }
+    Entries { ids, retries, maps: retries || policies || others, findings }
+}
+
+/// The two id maps side by side in id order: each id with its index in the old map and in
+/// the new one.
+fn merged<'a, V>(
+    old: &'a BTreeMap<String, V>,
+    new: &'a BTreeMap<String, V>,
+) -> impl Iterator<Item = (&'a str, Option<&'a V>, Option<&'a V>)> {
+    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    std::iter::from_fn(move || {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some((x, _)), Some((y, _))) => x.cmp(y),
+        };
+        Some(match order {
+            Ordering::Less => a.next().map(|(k, v)| (k.as_str(), Some(v), None))?,
+            Ordering::Greater => b.next().map(|(k, v)| (k.as_str(), None, Some(v)))?,
+            Ordering::Equal => {
+                let (k, v) = a.next()?;
+                (k.as_str(), Some(v), b.next().map(|(_, w)| w))
+            }
+        })
+    })
+}
+
+/// Adds to `out` every id whose entry differs between the two maps (or is in one only);
+/// says whether any did.
+fn differing<'a, V: PartialEq>(
+    old: &'a BTreeMap<String, V>,
+    new: &'a BTreeMap<String, V>,
+    out: &mut HashSet<&'a str>,
+) -> bool {
+    let mut any = false;
+    for (id, o, n) in merged(old, new) {
+        if o != n {
+            out.insert(id);
+            any = true;
+        }
+    }
+    any
+}
+
 /// The pages before and after node `id` in its kind's pager (id order, pages in the book).
 fn pager_neighbours<'g>(g: &'g Graph, id: &str) -> Vec<&'g str> {
     let kind = g.graph[g.by_id[id]].kind;
@@ -314,5 +415,57 @@ fn edges_differ(old: &Graph, oi: NodeIndex, new: &Graph, ni: NodeIndex, dir: Dir
             (Some(x), Some(y)) if x.weight() == y.weight() && other(old, x, dir) == other(new, y, dir) => {}
             _ => return true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture;
+
+    #[test]
+    fn merged_pairs_each_id_once_in_order() {
+        let old: BTreeMap<String, u8> = [("a", 1), ("b", 2), ("d", 4)].map(|(k, v)| (k.to_string(), v)).into();
+        let new: BTreeMap<String, u8> = [("b", 2), ("c", 3), ("d", 5)].map(|(k, v)| (k.to_string(), v)).into();
+        let got: Vec<_> = merged(&old, &new).map(|(k, o, n)| (k, o.copied(), n.copied())).collect();
+        assert_eq!(
+            got,
+            vec![("a", Some(1), None), ("b", Some(2), Some(2)), ("c", None, Some(3)), ("d", Some(4), Some(5))]
+        );
+        let mut ids = HashSet::new();
+        assert!(differing(&old, &new, &mut ids));
+        assert_eq!(ids, HashSet::from(["a", "c", "d"]));
+        let (same, mut ids) = (old.clone(), HashSet::new());
+        assert!(!differing(&old, &same, &mut ids));
+        assert!(ids.is_empty());
+    }
+
+    /// One node's blast radius alone changes: its page (and its neighbours'), its
+    /// `graph.json` entry, and nothing global.
+    #[test]
+    fn an_analysis_entry_alone_marks_its_node() {
+        let graph = fixture::graph();
+        let old = fixture::analysis(&graph);
+        assert!(!changes(&graph, &old, &graph, &old).any, "the same build changes nothing");
+        let mut new = old.clone();
+        let (id, list) =
+            Arc::make_mut(&mut new.blast_radius).iter_mut().next().expect("the fixture has a blast radius");
+        list.push("zzz:not-a-node".to_string());
+        let id = id.clone();
+        let c = changes(&graph, &old, &graph, &new);
+        let i = graph.by_id[&id];
+        assert!(c.any && !c.global && !c.count && !c.findings && !c.retries && !c.edges, "{c:?}");
+        assert!(c.pages.contains(&i), "{c:?}");
+        assert_eq!(c.touched, HashSet::from([i]));
+        // A finding of its own shifts the ranks of those after it: their nodes change too.
+        let mut new = old.clone();
+        let mut f = new.findings[0].clone();
+        f.node = Some(id.clone());
+        new.findings.insert(0, f);
+        let c = changes(&graph, &old, &graph, &new);
+        assert!(c.findings && c.touched.contains(&i), "{c:?}");
+        let ranked: HashSet<NodeIndex> =
+            old.findings.iter().filter_map(|f| graph.by_id.get(f.node.as_deref()?).copied()).collect();
+        assert!(ranked.is_subset(&c.touched), "every node with a finding moved rank");
     }
 }

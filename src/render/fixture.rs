@@ -150,9 +150,9 @@ pub fn analysis(graph: &Graph) -> Analysis {
             a.all_retries.insert(n.id.clone(), policies);
         }
     }
-    a.blast_radius
+    std::sync::Arc::make_mut(&mut a.blast_radius)
         .insert("step:push-order".into(), vec!["service:storefront".into(), "workflow:order-fulfilment".into()]);
-    a.blast_radius.insert("step:b-evil-b-x".into(), vec!["step:push-order".into()]);
+    std::sync::Arc::make_mut(&mut a.blast_radius).insert("step:b-evil-b-x".into(), vec!["step:push-order".into()]);
     let finding = |code: &str, severity, node: Option<&str>, file: &str, line, message: &str| {
         Finding::new(code, severity, node, &at(file, line), message, format!("fix {code}"))
     };

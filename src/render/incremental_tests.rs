@@ -210,6 +210,13 @@ fn random_edits(seeds: &[u64], initial: usize, max: usize, overrides: &BTreeMap<
                 _ => steps[pick].attempts += 1,
             }
             let (g, a) = build(&files(&steps), &config);
+            // The blast radius a build may share with the last one is what a fresh
+            // computation gives (a `depends` edit moves an edge's target alone).
+            assert_eq!(
+                *a.blast_radius,
+                analyze::blast::blast_radius(&g),
+                "seed {seed:#x}, round {round}: blast radius"
+            );
             let before = site.clone();
             render_cached(&g, &a, &graph, &analysis, &config, overrides, &mut cache, &mut site);
             let fresh = render(&g, &a, &config, overrides).0;

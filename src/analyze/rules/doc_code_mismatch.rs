@@ -1,6 +1,6 @@
 //! `doc-code-mismatch`: a doc comment whose retry or timeout contradicts the code; the code wins.
 
-use crate::analyze::retry::{effective_timeout, normalise};
+use crate::analyze::retry::normalise;
 use crate::analyze::{Analysis, Finding};
 use crate::diag::Severity;
 use crate::extract::duration::human;
@@ -11,9 +11,10 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         let timeout = analysis.timeout_ms.get(&node.id).copied();
-        let declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared);
+        let mut declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared).peekable();
         let code = node.attrs.retries.iter().find(|r| r.origin == Origin::Code);
-        if let Some(code) = code {
+        // Only a node with both a code retry and a declared one can disagree.
+        if let Some(code) = code.filter(|_| declared.peek().is_some()) {
             let c = normalise(code, timeout);
             for doc in declared {
                 let d = normalise(doc, timeout);
@@ -35,7 +36,8 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
         }
         let code_timeouts: Vec<&TimeoutFact> =
             node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Code).collect();
-        let code_ms = effective_timeout(&code_timeouts.iter().map(|t| (*t).clone()).collect::<Vec<_>>());
+        // `effective_timeout` of the code timeouts alone: the tightest one known.
+        let code_ms = code_timeouts.iter().filter_map(|t| t.ms.known()).min();
         if let Some(code_ms) = code_ms {
             for doc in node.attrs.timeouts.iter().filter(|t| t.origin == Origin::Declared) {
                 if let Some(doc_ms) = doc.ms.known()

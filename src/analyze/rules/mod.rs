@@ -17,6 +17,8 @@ mod stale_runbook;
 mod timeout_inversion;
 mod unbounded_retry;
 
+use rayon::prelude::*;
+
 use crate::analyze::{Analysis, Finding};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -32,22 +34,29 @@ pub fn run(
     config: &Config,
     texts: &crate::analyze::suppress::Texts,
 ) -> Vec<Finding> {
-    let mut findings = parse_error::check(diagnostics);
-    findings.extend(retry_without_idempotency::check(graph, analysis));
-    findings.extend(unbounded_retry::check(graph));
-    findings.extend(missing_timeout::check(graph, analysis));
-    findings.extend(dangling_reference::check(graph));
-    findings.extend(dependency_cycle::check(graph));
-    findings.extend(no_owner::check(graph));
-    findings.extend(doc_code_mismatch::check(graph, analysis));
-    findings.extend(timeout_inversion::check(graph, analysis));
-    findings.extend(no_signal::check(graph));
-    findings.extend(missing_error_handler::check(graph));
-    findings.extend(single_point_of_failure::check(graph, analysis));
-    findings.extend(alert_without_runbook::check(graph, config));
-    findings.extend(stale_runbook::check(graph, analysis, config));
-    findings.extend(retry_amplification::check(graph, analysis, config.findings.max_retry_amplification));
-    findings.extend(long_worst_case::check(graph, analysis, &config.findings));
+    // The rules are independent of each other: they run on every core, and their findings
+    // are joined in this order.
+    type Rule<'r> = &'r (dyn Fn() -> Vec<Finding> + Sync);
+    let rules: [Rule; 16] = [
+        &|| parse_error::check(diagnostics),
+        &|| retry_without_idempotency::check(graph, analysis),
+        &|| unbounded_retry::check(graph),
+        &|| missing_timeout::check(graph, analysis),
+        &|| dangling_reference::check(graph),
+        &|| dependency_cycle::check(graph),
+        &|| no_owner::check(graph),
+        &|| doc_code_mismatch::check(graph, analysis),
+        &|| timeout_inversion::check(graph, analysis),
+        &|| no_signal::check(graph),
+        &|| missing_error_handler::check(graph),
+        &|| single_point_of_failure::check(graph, analysis),
+        &|| alert_without_runbook::check(graph, config),
+        &|| stale_runbook::check(graph, analysis, config),
+        &|| retry_amplification::check(graph, analysis, config.findings.max_retry_amplification),
+        &|| long_worst_case::check(graph, analysis, &config.findings),
+    ];
+    let findings: Vec<Finding> =
+        rules.par_iter().map(|rule| rule()).collect::<Vec<_>>().into_iter().flatten().collect();
     crate::analyze::suppress::apply(findings, &config.findings, texts)
 }
 
