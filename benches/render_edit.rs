@@ -16,6 +16,10 @@ use opsbook::render::{self, PageCache, Site};
 use opsbook::{extract, scan};
 use rayon::prelude::*;
 
+/// The allocator of the `opsbook` binary, so in-process figures match the real program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let Some(dir) = args.first().map(PathBuf::from) else {

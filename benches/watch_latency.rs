@@ -19,6 +19,10 @@ use opsbook::cmd::watch::Watcher;
 use opsbook::config::Config;
 use opsbook::session::Session;
 
+/// The allocator of the `opsbook` binary, so in-process figures match the real program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const WORKFLOWS: usize = 100;
 
 fn step(i: usize, timeout_s: usize) -> String {
