@@ -320,23 +320,25 @@ fn watch_latency(tree: &Path, work: &Path, edits: usize) -> WatchFigures {
         let mut seen = None;
         let found = loop {
             if start.elapsed() > Duration::from_secs(60) {
-                break false;
+                break None;
             }
-            // Reads graph.json only when it changed on disk; a stat is cheap.
-            let stamp = std::fs::metadata(&graph).ok().map(|m| (m.modified().ok(), m.len()));
+            // Reads graph.json only when it changed on disk; a stat is cheap. The book was
+            // updated when the new graph.json appeared, not when this loop finished reading
+            // its 13 MB, so the time is taken before the read.
+            let stamp = std::fs::metadata(&graph).ok().map(|m| (m.modified().ok(), m.len(), file_id(&m)));
             if stamp != seen {
+                let at = start.elapsed();
                 seen = stamp;
                 if std::fs::read_to_string(&graph).is_ok_and(|g| g.contains(&needle)) {
-                    break true;
+                    break Some(at);
                 }
             }
             std::thread::sleep(Duration::from_micros(500));
         };
-        let took = start.elapsed();
-        if !found {
+        let Some(took) = found else {
             let _ = child.kill();
             die(&format!("opsbook watch: graph.json never showed the edit of {rel}"));
-        }
+        };
         // Let the watcher settle, so each sample is one edit.
         std::thread::sleep(Duration::from_millis(200));
         // The edit's rebuild is the first one after it (a later one, from the same save's
@@ -390,6 +392,17 @@ fn incremental(tree: &Path, edits: usize) -> Vec<(&'static str, Duration)> {
         STAGES.iter().zip(samples).map(|(name, v)| (*name, percentiles(v).0)).collect();
     rows.extend([("total", total), ("p90", p90)]);
     rows
+}
+
+/// The file's identity on disk (a page replaced by a swap or a rename is a new file).
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(m)
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 fn median<T: Copy + PartialOrd>(mut v: Vec<T>) -> T {
