@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::analyze::suppress::{Allow, allows_in};
 use crate::analyze::{self, Analysis};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -41,6 +42,8 @@ struct Cached {
     diagnostics: Vec<Diagnostic>,
     /// The current text does not parse and `good` is from an earlier one.
     held: bool,
+    /// The `opsbook: allow(..)` comments of the current text.
+    allows: Vec<Allow>,
 }
 
 /// What one update did.
@@ -287,7 +290,8 @@ impl Session {
                         let hash = blake3::hash(file.text.as_bytes());
                         if self.files.get(rel).is_none_or(|c| c.hash != hash) {
                             let x = extract::extract(file.kind, &file.path, &file.text);
-                            self.store(file, hash, x);
+                            let allows = allows_in(&file.path, &file.text);
+                            self.store(file, hash, x, allows);
                             update.extracted.push(rel.clone());
                         }
                     }
@@ -342,17 +346,17 @@ impl Session {
         }
         let total = fresh.len();
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let extracted: Vec<Extracted> = fresh
+        let extracted: Vec<(Extracted, Vec<Allow>)> = fresh
             .par_iter()
             .map(|(f, _)| {
                 let x = extract::extract(f.kind, &f.path, &f.text);
                 progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-                x
+                (x, allows_in(&f.path, &f.text))
             })
             .collect();
-        for ((file, hash), x) in fresh.into_iter().zip(extracted) {
+        for ((file, hash), (x, allows)) in fresh.into_iter().zip(extracted) {
             update.extracted.push(file.path.clone());
-            self.store(file, hash, x);
+            self.store(file, hash, x, allows);
         }
     }
 
@@ -373,9 +377,9 @@ impl Session {
         true
     }
 
-    /// Records a file's new extraction. A text that no longer parses keeps the facts of
-    /// the last one that did.
-    fn store(&mut self, file: ScannedFile, hash: blake3::Hash, x: Extracted) {
+    /// Records a file's new extraction and allow comments. A text that no longer parses
+    /// keeps the facts of the last one that did.
+    fn store(&mut self, file: ScannedFile, hash: blake3::Hash, x: Extracted, allows: Vec<Allow>) {
         let broken = x.diagnostics.iter().any(|d| d.code == "parse-error");
         let previous = self.files.remove(&file.path);
         self.sources_changed |=
@@ -388,6 +392,7 @@ impl Session {
                 good: Extracted { facts: prev.good.facts, diagnostics: x.diagnostics.clone() },
                 diagnostics: x.diagnostics,
                 held: true,
+                allows,
             },
             _ => Cached {
                 kind: file.kind,
@@ -396,6 +401,7 @@ impl Session {
                 diagnostics: x.diagnostics.clone(),
                 good: x,
                 held: false,
+                allows,
             },
         };
         if cached.held {
@@ -422,8 +428,10 @@ impl Session {
         let graph = self.model.build(self.files.iter().map(|(p, c)| (p.as_str(), &c.good.facts)), changed);
         update.timings.model += lap.elapsed();
         let lap = Instant::now();
-        let texts: analyze::suppress::Texts = self.files.iter().map(|(p, c)| (p.as_str(), c.text.as_str())).collect();
-        let analysis = analyze::analyze_sources(&graph, &diagnostics, &self.config, &texts);
+        // Each file's allow comments were found when it was read; in path order, as
+        // `suppress::scan` finds them in a full build.
+        let allows: Vec<Allow> = self.files.values().flat_map(|c| c.allows.iter().cloned()).collect();
+        let analysis = analyze::analyze_allowing(&graph, &diagnostics, &self.config, &allows);
         update.timings.analyze += lap.elapsed();
         let lap = Instant::now();
         // The site is updated in place: only pages an edit can reach are rendered, and the

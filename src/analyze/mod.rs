@@ -97,6 +97,17 @@ pub fn analyze_sources(
     config: &Config,
     texts: &suppress::Texts,
 ) -> Analysis {
+    analyze_allowing(graph, diagnostics, config, &suppress::scan(texts))
+}
+
+/// [`analyze_sources`] with the allow comments of the texts already found
+/// ([`suppress::scan`], or each file's [`suppress::allows_in`] in path order).
+pub fn analyze_allowing(
+    graph: &Graph,
+    diagnostics: &[Diagnostic],
+    config: &Config,
+    allows: &[suppress::Allow],
+) -> Analysis {
     let mut analysis = Analysis::default();
     // The blast radius reads the graph alone: it runs beside the retries and workflows,
     // unless this thread's last analysis had the same dependency edges.
@@ -115,7 +126,7 @@ pub fn analyze_sources(
         }
         None => memo.unwrap_or_default(),
     };
-    let mut findings = rules::run(graph, &analysis, diagnostics, config, texts);
+    let mut findings = rules::run(graph, &analysis, diagnostics, config, allows);
     rank(&mut findings);
     analysis.findings = findings;
     analysis

@@ -76,9 +76,29 @@ fn allows_in_line(file: &str, line: &str, line_no: usize, out: &mut Vec<Allow>) 
     }
 }
 
+/// Every allow comment of `texts`, in file and line order: one fast search of each text,
+/// on every core.
+pub fn scan(texts: &Texts) -> Vec<Allow> {
+    let finder = Finder::new(MARK);
+    let texts: Vec<(&&str, &&str)> = texts.iter().collect();
+    texts
+        .par_iter()
+        .map(|(file, text)| allows_with(&finder, file, text))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// Applies the configured levels and the allow comments found in `texts`, and reports every
 /// allow that silenced nothing as `unused-allow`.
 pub fn apply(findings: Vec<Finding>, config: &FindingsConfig, texts: &Texts) -> Vec<Finding> {
+    apply_allows(findings, config, &scan(texts))
+}
+
+/// [`apply`] with the allow comments already found: `allows` in file and line order, as
+/// [`scan`] gives them (a session keeps each file's [`allows_in`] between builds).
+pub fn apply_allows(findings: Vec<Finding>, config: &FindingsConfig, allows: &[Allow]) -> Vec<Finding> {
     let mut used_config: BTreeMap<&str, bool> = config.allow.iter().map(|c| (c.as_str(), false)).collect();
     let mut levelled = Vec::new();
     for mut f in findings {
@@ -95,16 +115,6 @@ pub fn apply(findings: Vec<Finding>, config: &FindingsConfig, texts: &Texts) -> 
         }
     }
 
-    let finder = Finder::new(MARK);
-    // Texts in path order, searched on every core: the allows keep file and line order.
-    let texts: Vec<(&&str, &&str)> = texts.iter().collect();
-    let allows: Vec<Allow> = texts
-        .par_iter()
-        .map(|(file, text)| allows_with(&finder, file, text))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect();
     // The first allow of each (file, line, code): the one a finding there uses.
     let mut first: HashMap<(&str, u32, &str), usize> = HashMap::new();
     for (i, a) in allows.iter().enumerate() {

@@ -115,13 +115,19 @@ fn random_edits_keep_the_book_identical_to_a_fresh_build() {
                 }
                 0 | 1 => {
                     let n = &names[pick];
-                    let text = step_source(
+                    let mut text = step_source(
                         n,
                         rng.below(3),
                         1 + rng.below(30) as u64,
                         1 + rng.below(5) as u64,
                         rng.below(2) == 0,
                     );
+                    // Sometimes with an allow comment: the session keeps each file's
+                    // allows, which must follow its text (silencing or `unused-allow`).
+                    if rng.below(3) == 0 {
+                        text =
+                            text.replace("pub async fn", "// opsbook: allow(retry-without-idempotency)\npub async fn");
+                    }
                     fs::write(root.join(format!("src/{n}.rs")), text).unwrap();
                     changed.push(format!("src/{n}.rs"));
                 }

@@ -32,7 +32,7 @@ pub fn run(
     analysis: &Analysis,
     diagnostics: &[Diagnostic],
     config: &Config,
-    texts: &crate::analyze::suppress::Texts,
+    allows: &[crate::analyze::suppress::Allow],
 ) -> Vec<Finding> {
     // The rules are independent of each other: they run on every core, and their findings
     // are joined in this order.
@@ -57,7 +57,7 @@ pub fn run(
     ];
     let findings: Vec<Finding> =
         rules.par_iter().map(|rule| rule()).collect::<Vec<_>>().into_iter().flatten().collect();
-    crate::analyze::suppress::apply(findings, &config.findings, texts)
+    crate::analyze::suppress::apply_allows(findings, &config.findings, allows)
 }
 
 /// A node's name for messages: its name in backticks.
