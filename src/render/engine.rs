@@ -59,7 +59,7 @@ impl Engine {
         // The embedded templates are part of opsbook: a failure here is a bug the tests catch.
         embedded.add_raw_templates(sources).expect("embedded templates parse");
         // The layout alone, its content a marker: pages made from cached fragments
-        // (`fragments.rs`) put their content where the marker is.
+        // (`fragments/`) put their content where the marker is.
         let layout = format!("{{% extends \"base.html\" %}}{{% block content %}}{CONTENT}{{% endblock content %}}");
         embedded.add_raw_template(LAYOUT, &layout).expect("the layout template parses");
 
