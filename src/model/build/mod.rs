@@ -10,16 +10,8 @@ use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, OwnerRule, P
 use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, owners, slugify};
 use crate::source::Source;
 
-/// Kinds tried, in order, for a reference that names no kind (`depends-on: orders-db`).
-const ANY_KIND_ORDER: [NodeKind; 7] = [
-    NodeKind::Service,
-    NodeKind::Resource,
-    NodeKind::Api,
-    NodeKind::Workflow,
-    NodeKind::Step,
-    NodeKind::System,
-    NodeKind::Team,
-];
+mod implied;
+mod resolve;
 
 /// Merges the facts of every file into one graph. The result depends only on the facts,
 /// not on the order the files are given in.
@@ -220,70 +212,6 @@ impl Builder {
         idx
     }
 
-    /// Edges that follow from attributes: owners, alerts, and the Cargo package a step's
-    /// file lives in.
-    fn implied_edges(&mut self, packages: &[&PackageFact]) -> Vec<EdgeFact> {
-        // The package of a file is the one of its deepest folder that has one; `packages`
-        // comes deepest first, and of two in one folder the first wins.
-        let mut by_dir: HashMap<&str, &PackageFact> = HashMap::new();
-        for p in packages {
-            by_dir.entry(p.dir.as_str()).or_insert(p);
-        }
-        let package_of = |file: &str| -> Option<&PackageFact> {
-            let mut dir = file;
-            loop {
-                dir = match dir.rfind('/') {
-                    Some(i) => &dir[..i],
-                    None if !dir.is_empty() => "",
-                    None => return None,
-                };
-                if let Some(p) = by_dir.get(dir) {
-                    return Some(p);
-                }
-            }
-        };
-        let mut out = Vec::new();
-        let nodes: Vec<NodeIndex> = self.graph.graph.node_indices().collect();
-        for idx in nodes {
-            let node = &self.graph.graph[idx];
-            let me = NodeRef::new(node.kind, node.name.clone());
-            if let Some(owner) = &node.attrs.owner {
-                out.push(edge(NodeRef::new(NodeKind::Team, &owner.value), me.clone(), EdgeKind::Owns, &owner.source));
-            }
-            for alert in &node.attrs.alerts {
-                out.push(edge(
-                    NodeRef::new(NodeKind::Alert, &alert.value),
-                    me.clone(),
-                    EdgeKind::Alerts,
-                    &alert.source,
-                ));
-            }
-            if node.kind == NodeKind::Step
-                && node.attrs.service.is_none()
-                && let Some(file) = node.sources.first().map(|s| s.file.as_str())
-                && let Some(pkg) = package_of(file)
-                && self.named(NodeKind::Service, &pkg.name).is_some()
-            {
-                let mut e =
-                    edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
-                e.detail = Some("Cargo package".to_string());
-                out.push(e);
-            }
-        }
-        out.extend(selected_workloads(&self.graph));
-        // Teams and alerts named only by reference become nodes of their own.
-        for e in &out {
-            if matches!(e.kind, EdgeKind::Owns | EdgeKind::Alerts) {
-                let kind = e.from.kind.expect("implied edges name their kind");
-                if self.lookup(&e.from, None).is_none() {
-                    let external = kind == NodeKind::Alert;
-                    self.insert(kind, &e.from.name, None, vec![e.source.clone()], NodeAttrs::default(), external);
-                }
-            }
-        }
-        out
-    }
-
     fn add_edge(&mut self, fact: &EdgeFact) {
         let from = match self.lookup(&fact.from, Some(&fact.source.file)) {
             Some(from) => from,
@@ -411,79 +339,6 @@ impl Builder {
         });
     }
 
-    /// Resolves what a hand-written runbook names: any node, and a bare name may also be
-    /// an alert or another runbook.
-    fn lookup_documented(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
-        // An id (`step:push-order`) is found at once, not by a scan of every slug.
-        let by_id = r.kind.and_then(|k| self.graph.by_id.get(&format!("{}:{}", k.as_str(), r.name)).copied());
-        by_id.or_else(|| self.lookup(r, file)).or_else(|| {
-            let kinds = if r.kind.is_none() { [NodeKind::Alert, NodeKind::Runbook].as_slice() } else { &[] };
-            kinds.iter().find_map(|&k| self.lookup(&NodeRef::new(k, &r.name), file))
-        })
-    }
-
-    /// Resolves a reference. A scoped reference resolves only within its scope; among
-    /// several unscoped nodes of one name, the one in `file` wins.
-    fn lookup(&self, r: &NodeRef, file: Option<&str>) -> Option<NodeIndex> {
-        let pick = |candidates: &[NodeIndex]| -> Option<NodeIndex> {
-            if r.scope.is_none() && candidates.len() == 1 {
-                return Some(candidates[0]);
-            }
-            if r.scope.is_some() {
-                return candidates.iter().find(|&&i| self.graph.graph[i].scope == r.scope).copied();
-            }
-            let same_file = candidates
-                .iter()
-                .find(|&&i| file.is_some_and(|f| self.graph.graph[i].sources.iter().any(|s| s.file == f)));
-            same_file.or(candidates.first()).copied()
-        };
-        let kinds: &[NodeKind] = match &r.kind {
-            Some(k) => std::slice::from_ref(k),
-            None => &ANY_KIND_ORDER,
-        };
-        let g = &self.graph.graph;
-        let h = hash(&r.name);
-        for &kind in kinds {
-            if let Some(c) = self.by_name.get(&(kind, h))
-                && let Some(c) = only(c, |i| g[i].name == r.name)
-            {
-                return pick(&c);
-            }
-            if kind == NodeKind::Step
-                && let Some(c) = self.by_function.get(&h)
-                && let Some(c) = only(c, |i| g[i].attrs.function.as_deref() == Some(r.name.as_str()))
-            {
-                return pick(&c);
-            }
-        }
-        // `orders_db` and `orders-db` are the same name written two ways: the nodes of that
-        // slug by name, then index.
-        let slug = slugify(&r.name);
-        let h = hash(&slug);
-        for &kind in kinds {
-            let Some(c) = self.by_slug.get(&(kind, h)) else { continue };
-            let Some(c) = only(c, |i| g[i].slug == slug) else { continue };
-            let mut found = c.into_owned();
-            found.sort_by(|&a, &b| (&g[a].name, a).cmp(&(&g[b].name, b)));
-            if let Some(i) = pick(&found) {
-                return Some(i);
-            }
-        }
-        None
-    }
-
-    /// Whether a node of `kind` has this slug.
-    fn taken(&self, kind: NodeKind, slug: &str) -> bool {
-        let g = &self.graph.graph;
-        self.by_slug.get(&(kind, hash(slug))).is_some_and(|c| c.iter().any(|&i| g[i].slug == slug))
-    }
-
-    /// The nodes of one kind and name, in index order.
-    fn named(&self, kind: NodeKind, name: &str) -> Option<Cow<'_, [NodeIndex]>> {
-        let c = self.by_name.get(&(kind, hash(name)))?;
-        only(c, |i| self.graph.graph[i].name == name)
-    }
-
     fn finish(mut self) -> Graph {
         for ((from, to, _), mut e) in std::mem::take(&mut self.edges) {
             e.sources.sort();
@@ -493,56 +348,4 @@ impl Builder {
         self.graph.dangling.sort_by(|a, b| a.source.cmp(&b.source));
         self.graph
     }
-}
-
-/// The candidates that hold, in their order; `None` when none does. (A table of hashes can
-/// hold another name's node: almost never, so the list is copied only then.)
-fn only(candidates: &[NodeIndex], holds: impl Fn(NodeIndex) -> bool) -> Option<Cow<'_, [NodeIndex]>> {
-    if candidates.iter().all(|&i| holds(i)) {
-        return (!candidates.is_empty()).then_some(Cow::Borrowed(candidates));
-    }
-    let kept: Vec<NodeIndex> = candidates.iter().copied().filter(|&i| holds(i)).collect();
-    (!kept.is_empty()).then_some(Cow::Owned(kept))
-}
-
-/// A Kubernetes Service sends traffic to the workloads whose pod labels hold its selector,
-/// wherever they are defined: `depends_on` edges, so the Service's blast radius is right.
-fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
-    let g = &graph.graph;
-    // The nodes that carry each pod label, in index order: a selector looks only at the
-    // nodes that carry its first label.
-    let mut carriers: HashMap<&(String, String), Vec<NodeIndex>> = HashMap::new();
-    for w in g.node_indices() {
-        for pair in &g[w].attrs.pod_labels {
-            let list = carriers.entry(pair).or_default();
-            if list.last() != Some(&w) {
-                list.push(w);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for svc in g.node_indices() {
-        let Some(selector) = &g[svc].attrs.selector else { continue };
-        let Some(first) = selector.value.first() else { continue };
-        let candidates = carriers.get(first).map_or(&[][..], Vec::as_slice);
-        for &w in candidates.iter().filter(|&&w| w != svc) {
-            let labels = &g[w].attrs.pod_labels;
-            if selector.value.iter().all(|pair| labels.contains(pair)) {
-                let words: Vec<String> = selector.value.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let mut e = edge(
-                    NodeRef::new(g[svc].kind, &g[svc].name),
-                    NodeRef::new(g[w].kind, &g[w].name),
-                    EdgeKind::DependsOn,
-                    &selector.source,
-                );
-                e.detail = Some(format!("selector {}", words.join(", ")));
-                out.push(e);
-            }
-        }
-    }
-    out
-}
-
-fn edge(from: NodeRef, to: NodeRef, kind: EdgeKind, source: &Source) -> EdgeFact {
-    EdgeFact { from, to, kind, source: source.clone(), resolve: Resolve::External, detail: None }
 }
