@@ -1,8 +1,9 @@
 //! Incremental builds: a [`Session`] keeps every stage's inputs between builds, so a change
 //! to one file re-extracts that file alone, and only pages whose inputs changed are rendered.
 //!
-//! Facts are cached per file by the blake3 hash of its text; the graph and the analysis are
-//! rebuilt from the cached facts (both are cheap next to parsing); only the pages that can
+//! Facts (and allow comments) are cached per file by the blake3 hash of its text; the graph
+//! is rebuilt from the cached facts through [`model::Cache`], which merges again only the
+//! nodes of the files that changed; the analysis runs again whole; only the pages that can
 //! show what changed between the previous graph and the new one render again
 //! ([`render::render_cached`]). After any
 //! sequence of changes in which every file parses, the session's site is byte for byte the
