@@ -287,6 +287,35 @@ mod tests {
         same_as_tera(&Graph::default(), &Analysis::default(), &config);
     }
 
+    /// Source text full of markup reaches the spliced pages escaped exactly as tera
+    /// escapes it, and never raw.
+    #[test]
+    fn hostile_text_is_escaped_as_tera_escapes_it() {
+        let payload = "<script>alert(1)</script>&\"'";
+        let mut graph = fixture::graph();
+        for i in graph.graph.node_indices().collect::<Vec<_>>() {
+            let n = &mut graph.graph[i];
+            n.attrs.description = Some(format!("{payload} {}", n.name));
+            if let Some(owner) = &mut n.attrs.owner {
+                owner.value = format!("{payload}{}", owner.value);
+            }
+            if let Some(service) = &mut n.attrs.service {
+                service.value.push_str(payload);
+            }
+        }
+        let analysis = fixture::analysis(&graph);
+        let config = Config::default();
+        same_as_tera(&graph, &analysis, &config);
+        let engine = Engine::new(&BTreeMap::new(), "templates", &config.title);
+        let lookup = Lookup::new(&graph, &analysis, SourceLinker::new(None));
+        for m in
+            Fragments::default().render(&lookup, &engine, &config.title, &[INDEX, RETRIES, GRAPH, SEARCH], Dirty::All)
+        {
+            let text = String::from_utf8_lossy(&m.bytes);
+            assert!(!text.contains("<script>alert"), "{} carries the payload raw", m.path);
+        }
+    }
+
     #[test]
     fn escaping_is_teras() {
         let text = "a&b <c> \"d\" 'e' / ü";
