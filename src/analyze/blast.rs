@@ -7,8 +7,9 @@
 //! already sorted, so the cost beyond the linear passes is one bit-set union per
 //! condensed edge plus the size of the output.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
@@ -93,19 +94,20 @@ type DependencyEdges = Vec<(String, String)>;
 /// dependency edges are those of the last one, in the same order, gets the last map again:
 /// not computed, not allocated, and equal to it by pointer (which is how
 /// `render::dirty` sees at once that no node's radius changed). Anything else computes it.
+/// It lives in a thread-local ([`MEMO`]), so it needs no lock.
 #[derive(Default)]
 pub struct Memo {
-    last: Mutex<Option<(DependencyEdges, Radius)>>,
+    last: RefCell<Option<(DependencyEdges, Radius)>>,
 }
 
 impl Memo {
     pub const fn new() -> Memo {
-        Memo { last: Mutex::new(None) }
+        Memo { last: RefCell::new(None) }
     }
 
     /// The last map, when `graph`'s dependency edges are the ones it was computed from.
     pub fn get(&self, graph: &Graph) -> Option<Radius> {
-        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = self.last.borrow();
         let (key, radius) = last.as_ref()?;
         let mut now = dependency_edges(graph);
         let same = key.iter().all(|(a, b)| now.next().is_some_and(|(x, y)| a == x && b == y)) && now.next().is_none();
@@ -115,10 +117,13 @@ impl Memo {
     /// Keeps `radius` as the blast radius of `graph`.
     pub fn put(&self, graph: &Graph, radius: Radius) {
         let key = dependency_edges(graph).map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((key, radius));
+        *self.last.borrow_mut() = Some((key, radius));
     }
 
-    /// [`blast_radius`] of `graph`, or the last one when its dependency edges are the same.
+    /// [`blast_radius`] of `graph`, or the last one when its dependency edges are the same:
+    /// [`crate::analyze::analyze_sources`]'s `get`, compute, `put`, in one call for the
+    /// tests (the analysis computes beside other work, so it calls the two halves itself).
+    #[cfg(test)]
     pub fn radius(&self, graph: &Graph) -> Radius {
         self.get(graph).unwrap_or_else(|| {
             let radius = Arc::new(blast_radius(graph));
