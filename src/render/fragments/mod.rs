@@ -95,6 +95,9 @@ pub const RETRIES: usize = 1;
 pub const GRAPH: usize = 3;
 pub const SEARCH: usize = 5;
 
+/// The paths of the pages made here, in the order of the four above.
+const PATHS: [&str; 4] = ["index.html", "retries.html", "graph.html", "search-index.js"];
+
 /// Whether root page `which` is made here: it is one of ours and the project overrides
 /// none of the templates it is written with.
 pub fn usable(engine: &Engine, which: usize) -> bool {
@@ -140,8 +143,7 @@ impl Fragments {
             )
             .expect("an empty buffer is UTF-8")
         };
-        let buffers = [buffer("index.html"), buffer("retries.html"), buffer("graph.html"), buffer("search-index.js")];
-        let [b_index, b_retries, b_graph, b_search] = buffers;
+        let [b_index, b_retries, b_graph, b_search] = PATHS.map(&mut buffer);
         let ((a, b), (c, d)) = rayon::join(
             || {
                 rayon::join(
@@ -161,41 +163,24 @@ impl Fragments {
 
     /// Gives back the bytes of a page the site no longer holds, when it is one of ours.
     pub fn recycle(&mut self, path: &str, bytes: Vec<u8>) {
-        if let Some(&path) =
-            ["index.html", "retries.html", "graph.html", "search-index.js"].iter().find(|p| **p == path)
-        {
+        if let Some(&path) = PATHS.iter().find(|p| **p == path) {
             self.spare.insert(path, bytes);
         }
     }
 
     /// Forgets, for each root page not in `rendered`, the fragments of the nodes `dirty`
-    /// names: they may be stale when that page renders again.
+    /// names (all of them for [`Dirty::All`]): they may be stale when that page renders again.
     pub fn forget(&mut self, graph: &Graph, rendered: &[usize], dirty: Dirty) {
-        let Dirty::Nodes(set) = dirty else {
-            if !rendered.contains(&INDEX) {
-                self.index.clear();
-            }
-            if !rendered.contains(&RETRIES) {
-                self.retries.clear();
-            }
-            if !rendered.contains(&GRAPH) {
-                self.columns.clear();
-                self.services.clear();
-                self.owners.clear();
-            }
-            if !rendered.contains(&SEARCH) {
-                self.search.clear();
-            }
-            return;
+        let ids: Option<Vec<&str>> = match dirty {
+            Dirty::All => None,
+            Dirty::Nodes(set) if set.is_empty() => return,
+            Dirty::Nodes(set) => Some(set.iter().map(|&i| graph.graph[i].id.as_str()).collect()),
         };
-        if set.is_empty() {
-            return;
-        }
-        let ids: Vec<&str> = set.iter().map(|&i| graph.graph[i].id.as_str()).collect();
-        let drop = |keep: &mut Keep| {
-            for id in &ids {
+        let drop = |keep: &mut Keep| match &ids {
+            None => keep.clear(),
+            Some(ids) => ids.iter().for_each(|id| {
                 keep.remove(*id);
-            }
+            }),
         };
         if !rendered.contains(&INDEX) {
             drop(&mut self.index);
