@@ -76,3 +76,10 @@ pub fn run_with(
     diagnostics.sort_by(|a, b| a.source.cmp(&b.source).then_with(|| a.code.cmp(&b.code)));
     Book { inventory, extracted, graph, analysis, site, diagnostics }
 }
+
+/// Frees `value` on a thread of its own: freeing the last build's graph, analysis or
+/// leftover nodes takes time linear in the tree, and nothing waits for it. (Should no
+/// thread start, it is freed here.) The session and the model cache use it.
+pub(crate) fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
+}

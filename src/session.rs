@@ -456,17 +456,10 @@ impl Session {
         self.diagnostics = diagnostics;
         // The model uses the old graph's unchanged nodes again in the next build.
         self.model.recycle(old_graph);
-        drop_later(old_analysis);
+        crate::drop_later(old_analysis);
         update.changed.extend(self.pages.changed.iter().cloned());
         update.removed.extend(self.pages.removed.iter().cloned());
     }
-}
-
-/// Frees `value` on a thread of its own: freeing the last build's graph, analysis and site
-/// takes time linear in the tree, and nothing waits for it. (Should no thread start, it is
-/// freed here.)
-fn drop_later<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
 }
 
 /// `out` relative to `root` with `/` separators, comparing real paths (links resolved), so

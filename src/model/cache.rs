@@ -78,12 +78,6 @@ fn again(node: Node, merged: &Pending) -> Pending {
     Pending { kind: node.kind, name: node.name, scope: node.scope, sources: node.sources, attrs }
 }
 
-/// Frees `value` on a thread of its own, as the session frees its last build: nothing
-/// waits for it. (Should no thread start, it is freed here.)
-fn drop_later<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().name("opsbook-free".into()).spawn(move || drop(value));
-}
-
 /// Builds the graph again after some files' facts changed, merging again only the nodes
 /// those files' facts name. [`Cache::build`] gives exactly the graph [`super::build`]
 /// gives for the same files taken in path order.
@@ -169,7 +163,7 @@ impl Cache {
         let graph = build::assemble(pending, &edges, packages, &owner_rules, &mut self.owners);
         self.before = std::mem::replace(&mut self.built, self.groups.values().map(|g| g.id).collect());
         if !recycled.is_empty() {
-            drop_later(recycled);
+            crate::drop_later(recycled);
         }
         graph
     }
@@ -185,7 +179,7 @@ impl Cache {
         if nodes.len() >= before.len() {
             self.recycled = before.iter().zip(&mut nodes).map(|(&id, n)| (id, n.weight)).collect();
         }
-        drop_later((nodes, edges, graph.by_id, graph.dangling));
+        crate::drop_later((nodes, edges, graph.by_id, graph.dangling));
     }
 
     /// Replaces the facts of one file (`None`: the file is gone).
