@@ -27,7 +27,7 @@ use crate::session::{ChangeKind, Session, Timings, Update, classify_change};
 /// the delay. The debouncer looks every quarter of this (1.25 ms), so an edit reaches the
 /// rebuild 5-6.25 ms after it is written; a save split across two batches is two correct
 /// rebuilds, the second usually with nothing to do, and a file read half-written holds its
-/// last good facts until the rest of the write arrives. (10 ms cost a 200x40 edit 4-6 ms
+/// last good facts until the rest of the write arrives. (10 ms cost a 200x40 edit 3-7 ms
 /// more through the real watcher, measured alternately in one run.)
 const DEBOUNCE: Duration = Duration::from_millis(5);
 
