@@ -147,6 +147,22 @@ fn watch_follows_edits_when_started_with_a_relative_folder() {
     }
 }
 
+/// A plain write ends with a close, which starts the rebuild at once; the debounced events
+/// of the same write come later and find nothing new. One save is one rebuild line.
+#[test]
+fn each_plain_save_is_one_rebuild() {
+    let (_dir, root, book) = tree();
+    let mut w = Running::start(&["watch"], &root);
+    w.wait_for("the watcher", |err| err.contains("Watching for changes"));
+    for (n, timeout) in [6u64, 7, 8].into_iter().enumerate() {
+        std::fs::write(root.join("src/pay.rs"), step("charge_card", timeout as u32)).unwrap();
+        w.wait_for("the edit", |_| timeout_of(&book, "charge_card") == Some(timeout * 1000));
+        w.wait_for("its rebuild line", |err| err.matches("Rebuilt after src/pay.rs").count() > n);
+    }
+    // The events of the first two saves reached the watcher before the third save did.
+    assert_eq!(w.stderr().matches("Rebuilt after").count(), 3, "{}", w.stderr());
+}
+
 /// The `stale-runbook` findings' severities and messages in the book's graph.json.
 fn stale(book: &Path) -> Vec<(String, String)> {
     let Some(g) = graph(book) else { return Vec::new() };

@@ -16,7 +16,7 @@
 //!   that file until `graph.json` on disk shows the new owner (debounce included);
 //!   median and p90 over `--edits` edits (15 by default);
 //!   beside it, the rebuild's own time as the watcher reports it (`OPSBOOK_TIMINGS`), so the
-//!   difference is the watcher's: notify, the debouncer, the event loop;
+//!   difference is the watcher's: notify, the event loop and, for changes other than a plain write, the debouncer;
 //! - the same edits in process (a child, `incremental`): `Session::apply` +
 //!   `write::apply`, the median of each stage (read and extract, model, analyze, render,
 //!   write, the rest) and of the total, and the total's p90.
@@ -642,7 +642,7 @@ fn report(a: &Args) {
     row(&format!("edit-to-book in watch, median ({edits})"), &generated(w.median));
     row("edit-to-book in watch, p90", &generated(w.p90));
     row("  its rebuild (watch's own), median", &generated(w.rebuild));
-    row("  the watcher (notify, debounce)", &generated(w.median.saturating_sub(w.rebuild)));
+    row("  the watcher (notify, event loop)", &generated(w.median.saturating_sub(w.rebuild)));
     row("in process: apply+write, median", &generated(stages[STAGES.len() - 2].1));
     row("in process: apply+write, p90", &generated(stages[STAGES.len() - 1].1));
     for (stage, d) in &stages[..STAGES.len() - 2] {

@@ -3,7 +3,12 @@
 //! File events come from notify through the full debouncer, which stitches an editor's
 //! "write a temporary file, rename it over" into one rename, merges bursts of writes and
 //! reports a removed folder once. Each batch is one rebuild and one line in the terminal.
+//!
+//! One kind of event skips the debounce: a source file the book already reads, closed by
+//! a writer ([`Tapped`]). Its text is whole, so the rebuild starts at once; the debounced
+//! batch for the same write arrives a few milliseconds later and finds nothing new.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -14,7 +19,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
 
 use crate::cmd::report::{self, Texts};
 use crate::cmd::{Outcome, load_config, out_dir};
@@ -24,8 +29,9 @@ use crate::session::{ChangeKind, Session, Timings, Update, classify_change};
 /// How long the debouncer holds an event before it hands it on, merged with the others of
 /// its burst. Editors finish a save (temporary file, rename, attribute change) within a few
 /// milliseconds, and a rename's two halves are stitched by their inotify cookie whatever
-/// the delay. The debouncer looks every quarter of this (1.25 ms), so an edit reaches the
-/// rebuild 5-6.25 ms after it is written; a save split across two batches is two correct
+/// the delay. The debouncer looks every quarter of this (1.25 ms), so a change reaches the
+/// rebuild 5-6.25 ms after it is made (a plain write of a file the book reads skips this:
+/// see [`Tapped`]); a save split across two batches is two correct
 /// rebuilds, the second usually with nothing to do, and a file read half-written holds its
 /// last good facts until the rest of the write arrives. (10 ms cost a 200x40 edit 3-7 ms
 /// more through the real watcher, measured alternately in one run.)
@@ -59,8 +65,8 @@ pub struct Watcher {
     canonical: PathBuf,
     /// The config is broken: this is its diagnostic, and the session keeps the last good one.
     config_error: Option<String>,
-    events: mpsc::Receiver<DebounceEventResult>,
-    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    events: mpsc::Receiver<Message>,
+    _debouncer: Debouncer<Tapped, RecommendedCache>,
 }
 
 impl Watcher {
@@ -72,7 +78,20 @@ impl Watcher {
         let canonical = dir.canonicalize().with_context(|| format!("cannot read {}", dir.display()))?;
         // Watch before the first build, so an edit made while it runs is not missed.
         let (tx, events) = mpsc::channel();
-        let mut debouncer = new_debouncer(DEBOUNCE, None, tx).context("cannot watch for file changes")?;
+        let batches = tx.clone();
+        // `Tapped::new` takes the sender on this thread, inside `new_debouncer_opt`.
+        TAP.with(|t| *t.borrow_mut() = Some(tx));
+        let debouncer = new_debouncer_opt::<_, Tapped, _>(
+            DEBOUNCE,
+            None,
+            move |batch| {
+                let _ = batches.send(Message::Batch(batch));
+            },
+            RecommendedCache::new(),
+            notify::Config::default(),
+        );
+        TAP.with(|t| t.borrow_mut().take());
+        let mut debouncer = debouncer.context("cannot watch for file changes")?;
         debouncer
             .watch(&canonical, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch {} for changes", dir.display()))?;
@@ -123,32 +142,53 @@ impl Watcher {
     /// each rebuild that changed something.
     pub fn run(mut self, mut on_build: impl FnMut(&Status)) -> Result<Outcome> {
         loop {
-            let batch = self.events.recv().context("the file watcher stopped")?;
+            let first = self.events.recv().context("the file watcher stopped")?;
             let mut paths = BTreeSet::new();
             let mut rescan = false;
-            match batch {
-                Ok(events) => {
-                    for event in events {
-                        rescan |= event.need_rescan();
-                        if !changes_content(&event.kind) {
-                            continue;
-                        }
-                        for path in &event.paths {
-                            if let Some(rel) = self.relative(path) {
-                                paths.insert(rel);
-                            }
-                        }
-                    }
+            let prompt = matches!(first, Message::Closed(_));
+            self.take(first, &mut paths, &mut rescan);
+            if prompt {
+                if paths.is_empty() {
+                    continue;
                 }
-                Err(errors) => {
-                    for e in errors {
-                        report::eprint(&format!("warning: file watcher: {e}\n"));
-                    }
-                    rescan = true;
+                // What else is already waiting (the other files of a burst) joins this rebuild.
+                while let Ok(more) = self.events.try_recv() {
+                    self.take(more, &mut paths, &mut rescan);
                 }
             }
             if let Some(status) = self.rebuild(&paths.into_iter().collect::<Vec<_>>(), rescan)? {
                 on_build(&status);
+            }
+        }
+    }
+
+    /// Adds what one message says changed to `paths` (relative to the root). A closed file
+    /// counts only when the book reads it; its batch brings any other file in due course.
+    fn take(&self, message: Message, paths: &mut BTreeSet<String>, rescan: &mut bool) {
+        match message {
+            Message::Closed(path) => {
+                if let Some(rel) = self.relative(&path).filter(|rel| self.session.text(rel).is_some()) {
+                    paths.insert(rel);
+                }
+            }
+            Message::Batch(Ok(events)) => {
+                for event in events {
+                    *rescan |= event.need_rescan();
+                    if !changes_content(&event.kind) {
+                        continue;
+                    }
+                    for path in &event.paths {
+                        if let Some(rel) = self.relative(path) {
+                            paths.insert(rel);
+                        }
+                    }
+                }
+            }
+            Message::Batch(Err(errors)) => {
+                for e in errors {
+                    report::eprint(&format!("warning: file watcher: {e}\n"));
+                }
+                *rescan = true;
             }
         }
     }
@@ -273,6 +313,63 @@ impl Watcher {
         let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
         let rel = parts?.join("/");
         (!rel.is_empty()).then_some(rel)
+    }
+}
+
+/// What reaches the watch loop: a debounced batch of events, or a file a writer has just
+/// closed ([`Tapped`]).
+enum Message {
+    Batch(DebounceEventResult),
+    Closed(PathBuf),
+}
+
+thread_local! {
+    /// The sender [`Tapped::new`] takes: set just before the debouncer makes its watcher on
+    /// this thread, and cleared right after.
+    static TAP: RefCell<Option<mpsc::Sender<Message>>> = const { RefCell::new(None) };
+}
+
+/// The debouncer's watcher with a tap. Every event goes on to the debouncer as before; a
+/// file closed after writing (inotify's `IN_CLOSE_WRITE`) is also sent to the watch loop at
+/// once, because a write that ends with a close is whole and needs no debounce. Renames,
+/// new files, removals and attribute changes still wait out [`DEBOUNCE`].
+struct Tapped {
+    inner: notify::RecommendedWatcher,
+}
+
+impl notify::Watcher for Tapped {
+    fn new<F: notify::EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
+        let tap = TAP.with(|t| t.borrow_mut().take());
+        let inner = notify::RecommendedWatcher::new(
+            move |event: notify::Result<notify::Event>| {
+                if let (Some(tap), Ok(e)) = (&tap, &event)
+                    && e.kind == EventKind::Access(AccessKind::Close(AccessMode::Write))
+                {
+                    for path in &e.paths {
+                        let _ = tap.send(Message::Closed(path.clone()));
+                    }
+                }
+                handler.handle_event(event);
+            },
+            config,
+        )?;
+        Ok(Tapped { inner })
+    }
+
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        self.inner.watch(path, mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.inner.unwatch(path)
+    }
+
+    fn configure(&mut self, option: notify::Config) -> notify::Result<bool> {
+        self.inner.configure(option)
+    }
+
+    fn kind() -> notify::WatcherKind {
+        notify::RecommendedWatcher::kind()
     }
 }
 
