@@ -16,7 +16,8 @@
 //!   that file until `graph.json` on disk shows the new owner (debounce included);
 //!   median and p90 over `--edits` edits (15 by default);
 //!   beside it, the rebuild's own time as the watcher reports it (`OPSBOOK_TIMINGS`), so the
-//!   difference is the watcher's: notify, the event loop and, for changes other than a plain write, the debouncer;
+//!   difference is the watcher's: notify and the event loop (and the debouncer, for
+//!   changes other than a plain write);
 //! - the same edits in process (a child, `incremental`): `Session::apply` +
 //!   `write::apply`, the median of each stage (read and extract, model, analyze, render,
 //!   write, the rest) and of the total, and the total's p90.
