@@ -8,7 +8,6 @@
 //! a writer ([`Tapped`]). Its text is whole, so the rebuild starts at once; the debounced
 //! batch for the same write arrives a few milliseconds later and finds nothing new.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,12 +18,15 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use notify::event::{AccessKind, AccessMode, MetadataKind, ModifyKind};
 use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt};
+use notify_debouncer_full::{Debouncer, RecommendedCache, new_debouncer_opt};
 
 use crate::cmd::report::{self, Texts};
 use crate::cmd::{Outcome, load_config, out_dir};
 use crate::diag::{Diagnostic, Severity};
 use crate::session::{ChangeKind, Session, Timings, Update, classify_change};
+
+mod tap;
+use tap::{Message, TAP, Tapped};
 
 /// How long the debouncer holds an event before it hands it on, merged with the others of
 /// its burst. Editors finish a save (temporary file, rename, attribute change) within a few
@@ -313,63 +315,6 @@ impl Watcher {
         let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
         let rel = parts?.join("/");
         (!rel.is_empty()).then_some(rel)
-    }
-}
-
-/// What reaches the watch loop: a debounced batch of events, or a file a writer has just
-/// closed ([`Tapped`]).
-enum Message {
-    Batch(DebounceEventResult),
-    Closed(PathBuf),
-}
-
-thread_local! {
-    /// The sender [`Tapped::new`] takes: set just before the debouncer makes its watcher on
-    /// this thread, and cleared right after.
-    static TAP: RefCell<Option<mpsc::Sender<Message>>> = const { RefCell::new(None) };
-}
-
-/// The debouncer's watcher with a tap. Every event goes on to the debouncer as before; a
-/// file closed after writing (inotify's `IN_CLOSE_WRITE`) is also sent to the watch loop at
-/// once, because a write that ends with a close is whole and needs no debounce. Renames,
-/// new files, removals and attribute changes still wait out [`DEBOUNCE`].
-struct Tapped {
-    inner: notify::RecommendedWatcher,
-}
-
-impl notify::Watcher for Tapped {
-    fn new<F: notify::EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
-        let tap = TAP.with(|t| t.borrow_mut().take());
-        let inner = notify::RecommendedWatcher::new(
-            move |event: notify::Result<notify::Event>| {
-                if let (Some(tap), Ok(e)) = (&tap, &event)
-                    && e.kind == EventKind::Access(AccessKind::Close(AccessMode::Write))
-                {
-                    for path in &e.paths {
-                        let _ = tap.send(Message::Closed(path.clone()));
-                    }
-                }
-                handler.handle_event(event);
-            },
-            config,
-        )?;
-        Ok(Tapped { inner })
-    }
-
-    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
-        self.inner.watch(path, mode)
-    }
-
-    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
-        self.inner.unwatch(path)
-    }
-
-    fn configure(&mut self, option: notify::Config) -> notify::Result<bool> {
-        self.inner.configure(option)
-    }
-
-    fn kind() -> notify::WatcherKind {
-        notify::RecommendedWatcher::kind()
     }
 }
 
