@@ -99,7 +99,10 @@ pub struct Cache {
     built: Vec<u64>,
     before: Vec<u64>,
     /// Nodes of a graph given back ([`Cache::recycle`]) by the merge they were made from.
-    recycled: FxHashMap<u64, Node>,
+    recycled: FxHashMap<u64, usize>,
+    /// The nodes of that graph, by index, each taken out when used again: kept in place, not
+    /// moved into a table (a node is large, and the next build reads them in this order).
+    recycled_nodes: Vec<Option<Node>>,
 }
 
 impl Cache {
@@ -155,18 +158,19 @@ impl Cache {
         }
         // A node given back whose merge is unchanged is used again, not copied: only what
         // the build changed in it after it was made (owners, runbook links) is set back.
-        let mut recycled = std::mem::take(&mut self.recycled);
+        let recycled = std::mem::take(&mut self.recycled);
+        let mut recycled_nodes = std::mem::take(&mut self.recycled_nodes);
         let pending = self.groups.values().map(|g| {
             let merged = g.merged.as_ref().expect("every group is merged");
-            match recycled.remove(&g.id) {
+            match recycled.get(&g.id).and_then(|&i| recycled_nodes[i].take()) {
                 Some(node) => again(node, merged),
                 None => merged.clone(),
             }
         });
         let graph = build::assemble(pending, &edges, packages, &owner_rules, &mut self.owners);
         self.before = std::mem::replace(&mut self.built, self.groups.values().map(|g| g.id).collect());
-        if !recycled.is_empty() {
-            crate::drop_later(recycled);
+        if recycled_nodes.iter().any(Option::is_some) {
+            crate::drop_later(recycled_nodes);
         }
         graph
     }
@@ -178,11 +182,15 @@ impl Cache {
     pub fn recycle(&mut self, graph: Graph) {
         let before = std::mem::take(&mut self.before);
         let (nodes, edges) = graph.graph.into_nodes_edges();
-        let mut nodes = nodes.into_iter();
         if nodes.len() >= before.len() {
-            self.recycled = before.iter().zip(&mut nodes).map(|(&id, n)| (id, n.weight)).collect();
+            self.recycled = before.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+            // Collected in place: the nodes after the merged ones (teams and externals named
+            // only by reference, a few) are dropped here.
+            self.recycled_nodes = nodes.into_iter().take(before.len()).map(|n| Some(n.weight)).collect();
+            crate::drop_later((edges, graph.by_id, graph.dangling));
+        } else {
+            crate::drop_later((nodes, edges, graph.by_id, graph.dangling));
         }
-        crate::drop_later((nodes, edges, graph.by_id, graph.dangling));
     }
 
     /// Replaces the facts of one file (`None`: the file is gone).
