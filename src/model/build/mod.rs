@@ -54,7 +54,7 @@ pub(super) fn assemble(
     // that grows past its capacity copies every node.
     b.graph.graph.reserve_nodes(n + n / 4 + 16);
     for p in pending {
-        b.insert_owned(p.kind, p.name, p.scope, p.sources, p.attrs, false, p.made);
+        b.insert_owned(p, false);
     }
     // CODEOWNERS owners before the owner edges are implied, so they get teams and `owns`
     // edges like declared owners, and before owner inference, which sees them.
@@ -176,19 +176,12 @@ impl Builder {
         attrs: NodeAttrs,
         external: bool,
     ) -> NodeIndex {
-        self.insert_owned(kind, name.to_string(), scope, sources, attrs, external, None)
+        let p = Pending { kind, name: name.to_string(), scope, sources, attrs, made: None };
+        self.insert_owned(p, external)
     }
 
-    fn insert_owned(
-        &mut self,
-        kind: NodeKind,
-        name: String,
-        scope: Option<String>,
-        sources: Vec<Source>,
-        attrs: NodeAttrs,
-        external: bool,
-        made: Option<Made>,
-    ) -> NodeIndex {
+    fn insert_owned(&mut self, p: Pending, external: bool) -> NodeIndex {
+        let Pending { kind, name, scope, sources, attrs, made } = p;
         debug_assert!(sources.is_sorted() && sources.windows(2).all(|w| w[0] != w[1]));
         let base = match &scope {
             Some(scope) => slugify(&format!("{scope} {name}")),
