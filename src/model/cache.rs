@@ -2,12 +2,13 @@
 //! merged again; the graph is then assembled from every merged node as [`super::build`]
 //! assembles it, so the two give the same graph.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::slice::ParallelSliceMut;
 
 use crate::extract::{EdgeFact, Facts, NodeFact, OwnerRule, PackageFact};
-use crate::model::build::{self, Pending, Qualifier};
+use crate::model::build::{self, Made, Pending, Qualifier};
+use crate::model::fxhash::{FxHashMap, FxHashSet};
 use crate::model::{Graph, Node, NodeKind, owners};
 
 /// A merge key ([`build::key`]) that owns its strings.
@@ -60,7 +61,8 @@ struct File {
     counts: (usize, usize),
 }
 
-/// A node made from `merged` in an earlier build, as [`build::assemble`] takes it: the
+/// A node made from `merged` in an earlier build, as [`build::assemble`] takes it, with
+/// its id, slug and page to use again if its slug is still the same: the
 /// owner a build gave it (CODEOWNERS, its steps) and its resolved runbook links are set back
 /// to the merge's. A node that is not `merged`'s (the graph given back was not the one
 /// expected) gives way to a copy.
@@ -75,7 +77,8 @@ fn again(node: Node, merged: &Pending) -> Pending {
     if merged.attrs.handwritten.is_some() {
         attrs.handwritten.clone_from(&merged.attrs.handwritten);
     }
-    Pending { kind: node.kind, name: node.name, scope: node.scope, sources: node.sources, attrs }
+    let made = Some(Made { id: node.id, slug: node.slug, page: node.page });
+    Pending { kind: node.kind, name: node.name, scope: node.scope, sources: node.sources, attrs, made }
 }
 
 /// Builds the graph again after some files' facts changed, merging again only the nodes
@@ -84,7 +87,7 @@ fn again(node: Node, merged: &Pending) -> Pending {
 #[derive(Default)]
 pub struct Cache {
     groups: BTreeMap<Key, Group>,
-    files: HashMap<String, File>,
+    files: FxHashMap<String, File>,
     /// Keys whose facts changed since their node was merged.
     dirty: BTreeSet<Key>,
     /// The CODEOWNERS owner of each file.
@@ -96,7 +99,10 @@ pub struct Cache {
     built: Vec<u64>,
     before: Vec<u64>,
     /// Nodes of a graph given back ([`Cache::recycle`]) by the merge they were made from.
-    recycled: HashMap<u64, Node>,
+    recycled: FxHashMap<u64, usize>,
+    /// The nodes of that graph, by index, each taken out when used again: kept in place, not
+    /// moved into a table (a node is large, and the next build reads them in this order).
+    recycled_nodes: Vec<Option<Node>>,
 }
 
 impl Cache {
@@ -110,7 +116,7 @@ impl Cache {
         changed: impl IntoIterator<Item = S>,
     ) -> Graph {
         let files: Vec<(&str, &Facts)> = files.into_iter().collect();
-        let changed: HashSet<String> = changed.into_iter().map(|p| p.as_ref().to_string()).collect();
+        let changed: FxHashSet<String> = changed.into_iter().map(|p| p.as_ref().to_string()).collect();
         let mut given = 0;
         for &(path, facts) in &files {
             let stale = match self.files.get(path) {
@@ -123,7 +129,7 @@ impl Cache {
             given += 1;
         }
         if self.files.len() != given {
-            let present: HashSet<&str> = files.iter().map(|(p, _)| *p).collect();
+            let present: FxHashSet<&str> = files.iter().map(|(p, _)| *p).collect();
             let gone: Vec<String> = self.files.keys().filter(|p| !present.contains(p.as_str())).cloned().collect();
             for path in gone {
                 self.set(&path, None);
@@ -152,18 +158,19 @@ impl Cache {
         }
         // A node given back whose merge is unchanged is used again, not copied: only what
         // the build changed in it after it was made (owners, runbook links) is set back.
-        let mut recycled = std::mem::take(&mut self.recycled);
+        let recycled = std::mem::take(&mut self.recycled);
+        let mut recycled_nodes = std::mem::take(&mut self.recycled_nodes);
         let pending = self.groups.values().map(|g| {
             let merged = g.merged.as_ref().expect("every group is merged");
-            match recycled.remove(&g.id) {
+            match recycled.get(&g.id).and_then(|&i| recycled_nodes[i].take()) {
                 Some(node) => again(node, merged),
                 None => merged.clone(),
             }
         });
         let graph = build::assemble(pending, &edges, packages, &owner_rules, &mut self.owners);
         self.before = std::mem::replace(&mut self.built, self.groups.values().map(|g| g.id).collect());
-        if !recycled.is_empty() {
-            crate::drop_later(recycled);
+        if recycled_nodes.iter().any(Option::is_some) {
+            crate::drop_later(recycled_nodes);
         }
         graph
     }
@@ -175,11 +182,15 @@ impl Cache {
     pub fn recycle(&mut self, graph: Graph) {
         let before = std::mem::take(&mut self.before);
         let (nodes, edges) = graph.graph.into_nodes_edges();
-        let mut nodes = nodes.into_iter();
         if nodes.len() >= before.len() {
-            self.recycled = before.iter().zip(&mut nodes).map(|(&id, n)| (id, n.weight)).collect();
+            self.recycled = before.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+            // Collected in place: the nodes after the merged ones (teams and externals named
+            // only by reference, a few) are dropped here.
+            self.recycled_nodes = nodes.into_iter().take(before.len()).map(|n| Some(n.weight)).collect();
+            crate::drop_later((edges, graph.by_id, graph.dangling));
+        } else {
+            crate::drop_later((nodes, edges, graph.by_id, graph.dangling));
         }
-        crate::drop_later((nodes, edges, graph.by_id, graph.dangling));
     }
 
     /// Replaces the facts of one file (`None`: the file is gone).

@@ -2,6 +2,7 @@
 
 mod build;
 mod cache;
+mod fxhash;
 mod merge;
 mod owners;
 mod slug;

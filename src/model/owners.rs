@@ -5,10 +5,11 @@
 //! A file under several roots (a sub-repository) follows the deepest one. Patterns are
 //! matched here, gitignore-like: see [`matches`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::extract::OwnerRule;
 use crate::extract::codeowners::rank;
+use crate::model::fxhash::FxHashMap;
 use crate::model::{EdgeKind, Graph, NodeKind};
 use crate::source::Located;
 
@@ -20,7 +21,7 @@ type Compiled<'a> = Vec<(&'a str, Vec<(Pattern, &'a OwnerRule)>)>;
 #[derive(Default)]
 pub(super) struct Memo {
     rules: Vec<OwnerRule>,
-    by_file: HashMap<String, Option<Located<String>>>,
+    by_file: FxHashMap<String, Option<Located<String>>>,
 }
 
 /// Sets `attrs.owner` of every node that has none, has a source and is defined (not only

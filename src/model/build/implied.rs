@@ -9,7 +9,7 @@ impl Builder {
     pub(super) fn implied_edges(&mut self, packages: &[&PackageFact]) -> Vec<EdgeFact> {
         // The package of a file is the one of its deepest folder that has one; `packages`
         // comes deepest first, and of two in one folder the first wins.
-        let mut by_dir: HashMap<&str, &PackageFact> = HashMap::new();
+        let mut by_dir: FxHashMap<&str, &PackageFact> = FxHashMap::default();
         for p in packages {
             by_dir.entry(p.dir.as_str()).or_insert(p);
         }
@@ -30,17 +30,13 @@ impl Builder {
         let nodes: Vec<NodeIndex> = self.graph.graph.node_indices().collect();
         for idx in nodes {
             let node = &self.graph.graph[idx];
-            let me = NodeRef::new(node.kind, node.name.clone());
+            // This node as a reference, made only for a node that has implied edges.
+            let me = || NodeRef::new(node.kind, node.name.clone());
             if let Some(owner) = &node.attrs.owner {
-                out.push(edge(NodeRef::new(NodeKind::Team, &owner.value), me.clone(), EdgeKind::Owns, &owner.source));
+                out.push(edge(NodeRef::new(NodeKind::Team, &owner.value), me(), EdgeKind::Owns, &owner.source));
             }
             for alert in &node.attrs.alerts {
-                out.push(edge(
-                    NodeRef::new(NodeKind::Alert, &alert.value),
-                    me.clone(),
-                    EdgeKind::Alerts,
-                    &alert.source,
-                ));
+                out.push(edge(NodeRef::new(NodeKind::Alert, &alert.value), me(), EdgeKind::Alerts, &alert.source));
             }
             if node.kind == NodeKind::Step
                 && node.attrs.service.is_none()
@@ -48,8 +44,7 @@ impl Builder {
                 && let Some(pkg) = package_of(file)
                 && self.named(NodeKind::Service, &pkg.name).is_some()
             {
-                let mut e =
-                    edge(NodeRef::new(NodeKind::Service, &pkg.name), me.clone(), EdgeKind::Contains, &pkg.source);
+                let mut e = edge(NodeRef::new(NodeKind::Service, &pkg.name), me(), EdgeKind::Contains, &pkg.source);
                 e.detail = Some("Cargo package".to_string());
                 out.push(e);
             }
@@ -75,7 +70,7 @@ fn selected_workloads(graph: &Graph) -> Vec<EdgeFact> {
     let g = &graph.graph;
     // The nodes that carry each pod label, in index order: a selector looks only at the
     // nodes that carry its first label.
-    let mut carriers: HashMap<&(String, String), Vec<NodeIndex>> = HashMap::new();
+    let mut carriers: FxHashMap<&(String, String), Vec<NodeIndex>> = FxHashMap::default();
     for w in g.node_indices() {
         for pair in &g[w].attrs.pod_labels {
             let list = carriers.entry(pair).or_default();

@@ -1,12 +1,13 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
 use rayon::slice::ParallelSliceMut;
 
 use crate::extract::{EdgeFact, Facts, NodeAttrs, NodeFact, NodeRef, OwnerRule, PackageFact, Resolve};
+use crate::model::fxhash::{FxHashMap, hash_str as hash};
 use crate::model::{Dangling, Edge, EdgeKind, Graph, Node, NodeKind, owners, slugify};
 use crate::source::Source;
 
@@ -49,9 +50,11 @@ pub(super) fn assemble(
     b.by_name.reserve(n);
     b.by_slug.reserve(n);
     b.by_function.reserve(n);
-    b.graph.graph.reserve_nodes(n);
+    // With room for the teams, alerts and externals named only by reference: a node vector
+    // that grows past its capacity copies every node.
+    b.graph.graph.reserve_nodes(n + n / 4 + 16);
     for p in pending {
-        b.insert_owned(p.kind, p.name, p.scope, p.sources, p.attrs, false);
+        b.insert_owned(p, false);
     }
     // CODEOWNERS owners before the owner edges are implied, so they get teams and `owns`
     // edges like declared owners, and before owner inference, which sees them.
@@ -113,6 +116,7 @@ pub(super) fn merge_group<'a>(mut facts: impl Iterator<Item = &'a NodeFact>) -> 
         scope: first.scope.clone(),
         sources: vec![first.source.clone()],
         attrs: NodeAttrs::default(),
+        made: None,
     };
     super::merge::merge(&mut p.attrs, &first.attrs);
     for fact in facts {
@@ -124,26 +128,20 @@ pub(super) fn merge_group<'a>(mut facts: impl Iterator<Item = &'a NodeFact>) -> 
     p
 }
 
-/// 64-bit FNV-1a of a name: the tables below hold nodes by the hash of a name, without a
-/// copy of it, and every candidate is checked against the name itself.
-fn hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 #[derive(Default)]
 struct Builder {
     graph: Graph,
     /// Nodes by kind and name, in index order.
-    by_name: HashMap<(NodeKind, u64), Vec<NodeIndex>>,
+    by_name: FxHashMap<(NodeKind, u64), Vec<NodeIndex>>,
     /// Steps by the Rust function that defines them, in index order.
-    by_function: HashMap<u64, Vec<NodeIndex>>,
+    by_function: FxHashMap<u64, Vec<NodeIndex>>,
     /// `by_name` again, by each node's slug: the fallback lookup of a name written another
     /// way (`orders_db` for `orders-db`) without scanning every name.
-    by_slug: HashMap<(NodeKind, u64), Vec<NodeIndex>>,
+    by_slug: FxHashMap<(NodeKind, u64), Vec<NodeIndex>>,
     edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
     /// The last suffix tried for a base slug: a slug once taken stays taken, so the search
     /// for a free `base-n` goes on from there instead of from 2.
-    suffixes: HashMap<(NodeKind, String), usize>,
+    suffixes: FxHashMap<(NodeKind, String), usize>,
 }
 
 /// One node merged from its facts, before it has a slug.
@@ -155,6 +153,17 @@ pub(super) struct Pending {
     /// Sorted, without duplicates.
     pub(super) sources: Vec<Source>,
     pub(super) attrs: NodeAttrs,
+    /// The id, slug and page the node had in an earlier build, used again (not formatted
+    /// anew) when its slug comes out the same.
+    pub(super) made: Option<Made>,
+}
+
+/// A node's id, slug and page as an earlier build made them.
+#[derive(Clone, Debug)]
+pub(super) struct Made {
+    pub(super) id: String,
+    pub(super) slug: String,
+    pub(super) page: String,
 }
 
 impl Builder {
@@ -167,18 +176,12 @@ impl Builder {
         attrs: NodeAttrs,
         external: bool,
     ) -> NodeIndex {
-        self.insert_owned(kind, name.to_string(), scope, sources, attrs, external)
+        let p = Pending { kind, name: name.to_string(), scope, sources, attrs, made: None };
+        self.insert_owned(p, external)
     }
 
-    fn insert_owned(
-        &mut self,
-        kind: NodeKind,
-        name: String,
-        scope: Option<String>,
-        sources: Vec<Source>,
-        attrs: NodeAttrs,
-        external: bool,
-    ) -> NodeIndex {
+    fn insert_owned(&mut self, p: Pending, external: bool) -> NodeIndex {
+        let Pending { kind, name, scope, sources, attrs, made } = p;
         debug_assert!(sources.is_sorted() && sources.windows(2).all(|w| w[0] != w[1]));
         let base = match &scope {
             Some(scope) => slugify(&format!("{scope} {name}")),
@@ -198,8 +201,14 @@ impl Builder {
         } else {
             base
         };
-        let id = format!("{}:{slug}", kind.as_str());
-        let page = format!("{}/{slug}.html", kind.folder());
+        let (id, slug, page) = match made {
+            Some(m) if m.slug == slug => (m.id, m.slug, m.page),
+            _ => {
+                let id = format!("{}:{slug}", kind.as_str());
+                let page = format!("{}/{slug}.html", kind.folder());
+                (id, slug, page)
+            }
+        };
         let function = attrs.function.as_deref().map(hash);
         let idx =
             self.graph.graph.add_node(Node { id: id.clone(), kind, name, scope, slug, page, sources, attrs, external });
@@ -340,6 +349,7 @@ impl Builder {
     }
 
     fn finish(mut self) -> Graph {
+        self.graph.graph.reserve_edges(self.edges.len());
         for ((from, to, _), mut e) in std::mem::take(&mut self.edges) {
             e.sources.sort();
             self.graph.graph.add_edge(from, to, e);
