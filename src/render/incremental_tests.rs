@@ -271,6 +271,24 @@ fn an_unchanged_build_renders_nothing_and_an_edit_renders_its_neighbourhood() {
     assert!(String::from_utf8_lossy(&site.files["steps/step-5.html"]).contains("17 s"));
     assert!(!cache.changed.contains("steps/step-6.html"), "a step of another workflow is untouched");
     assert!(cache.rendered < pages / 2, "{} of {pages} pages rendered", cache.rendered);
+
+    // A new description shows on pages but not in graph.json, which is left as it is;
+    // the next edit that reaches graph.json writes it from the kept parts.
+    let mut described = edited.clone();
+    described[5].summary = 1;
+    let (g3, a3) = build(&files(&described), &config);
+    let before = site.clone();
+    render_cached(&g3, &a3, &g2, &a2, &config, &overrides, &mut cache, &mut site);
+    check(&before, &site, &cache, &render(&g3, &a3, &config, &overrides).0, "description edit");
+    assert!(cache.changed.contains("steps/step-5.html"), "{:?}", cache.changed);
+    assert!(!cache.changed.contains("graph.json"), "{:?}", cache.changed);
+    let mut timed = described.clone();
+    timed[5].timeout = 18;
+    let (g4, a4) = build(&files(&timed), &config);
+    let before = site.clone();
+    render_cached(&g4, &a4, &g3, &a3, &config, &overrides, &mut cache, &mut site);
+    check(&before, &site, &cache, &render(&g4, &a4, &config, &overrides).0, "timeout edit after it");
+    assert!(cache.changed.contains("graph.json"), "{:?}", cache.changed);
 }
 
 /// An owner's diagram keeps its boxes when one of its steps depends on another of the

@@ -183,10 +183,19 @@ pub struct Stale<'s> {
 }
 
 /// [`graph_json`], byte for byte, from `parts`, making again only the stale ones (and the
-/// entries of covered nodes, whose facts read their neighbours).
-pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, stale: Option<Stale>) -> Vec<u8> {
+/// entries of covered nodes, whose facts read their neighbours). With `stale`, the parts
+/// must be those of the last `graph.json` made: `None` when every part came out as it was
+/// (the same nodes, entries, edge runs and findings: the same bytes as that one).
+pub fn graph_json_parts(
+    graph: &Graph,
+    analysis: &Analysis,
+    parts: &mut Parts,
+    stale: Option<Stale>,
+) -> Option<Vec<u8>> {
     let covered = covered(graph);
     let entry = |i: NodeIndex, n: &crate::model::Node| indented(&node_json(graph, analysis, &covered, i, n));
+    // Whether some part differs from the one it replaces, or came or went.
+    let mut moved = stale.is_none();
     match &stale {
         None => {
             parts.nodes = graph.nodes().map(|(i, n)| (n.id.clone(), entry(i, n))).collect();
@@ -194,32 +203,41 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
         }
         Some(s) => {
             if graph.by_id.len() != parts.nodes.len() {
+                let before = parts.nodes.len();
                 parts.nodes.retain(|id, _| graph.by_id.contains_key(id));
+                moved |= parts.nodes.len() != before;
             }
             for &i in s.nodes.iter().chain(covered.iter()) {
                 let n = &graph.graph[i];
-                parts.nodes.insert(n.id.clone(), entry(i, n));
+                moved |= put(&mut parts.nodes, &n.id, entry(i, n));
             }
             if graph.by_id.len() != parts.edges.len() {
+                let before = parts.edges.len();
                 parts.edges.retain(|id, _| graph.by_id.contains_key(id));
+                moved |= parts.edges.len() != before;
             }
             if s.edges {
                 for &i in s.edge_nodes {
-                    parts.edges.insert(graph.graph[i].id.clone(), edge_run(graph, i));
+                    moved |= put(&mut parts.edges, &graph.graph[i].id, edge_run(graph, i));
                 }
             }
             // New nodes, and any an earlier render left out.
             if parts.edges.len() != graph.by_id.len() {
                 for (i, n) in graph.nodes() {
                     if !parts.edges.contains_key(&n.id) {
-                        parts.edges.insert(n.id.clone(), edge_run(graph, i));
+                        moved |= put(&mut parts.edges, &n.id, edge_run(graph, i));
                     }
                 }
             }
         }
     }
     if stale.as_ref().is_none_or(|s| s.findings) {
-        parts.findings = list(analysis.findings.iter().map(indented));
+        let findings = list(analysis.findings.iter().map(indented));
+        moved |= findings != parts.findings;
+        parts.findings = findings;
+    }
+    if !moved {
+        return None;
     }
     let nodes: Vec<&[u8]> = graph.nodes().map(|(_, n)| parts.nodes[&n.id].as_slice()).collect();
     let edges: Vec<&[u8]> =
@@ -235,7 +253,23 @@ pub fn graph_json_parts(graph: &Graph, analysis: &Analysis, parts: &mut Parts, s
     out.extend_from_slice(b",\n  \"findings\": ");
     out.extend_from_slice(&parts.findings);
     out.extend_from_slice(b"\n}\n");
-    out
+    Some(out)
+}
+
+/// Puts part `bytes` under `id` in `keep`; whether it differs from the part it replaces
+/// (or is new).
+fn put(keep: &mut HashMap<String, Vec<u8>>, id: &str, bytes: Vec<u8>) -> bool {
+    match keep.get_mut(id) {
+        Some(old) if *old == bytes => false,
+        Some(old) => {
+            *old = bytes;
+            true
+        }
+        None => {
+            keep.insert(id.to_string(), bytes);
+            true
+        }
+    }
 }
 
 /// Node `i`'s outgoing edges as they stand in the sorted edge list of [`edges_json`]: by
@@ -299,4 +333,52 @@ fn list_into<B: AsRef<[u8]>>(out: &mut Vec<u8>, items: impl Iterator<Item = B>) 
         empty = false;
     }
     out.extend_from_slice(if empty { b"]" } else { b"\n  ]" });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Node, NodeKind};
+    use crate::render::fixture;
+
+    /// The parts give graph.json's bytes after an edit, and nothing when those are the
+    /// bytes of the last graph.json, including when a node with no edge comes or goes.
+    #[test]
+    fn parts_give_the_new_bytes_or_none_when_they_are_the_same() {
+        let without = fixture::graph();
+        let mut with = fixture::graph();
+        let spare = Node {
+            scope: None,
+            id: "resource:spare".into(),
+            kind: NodeKind::Resource,
+            name: "spare".into(),
+            slug: "spare".into(),
+            page: "resources/spare.html".into(),
+            external: true,
+            sources: Vec::new(),
+            attrs: Default::default(),
+        };
+        let index = with.graph.add_node(spare);
+        with.by_id.insert("resource:spare".into(), index);
+        let analysis = fixture::analysis(&without);
+        let none = HashSet::new();
+        let added = HashSet::from([index]);
+        let stale = |nodes, edges| Some(Stale { nodes, edges, edge_nodes: &none, findings: false });
+
+        let mut parts = Parts::default();
+        assert_eq!(graph_json_parts(&with, &analysis, &mut parts, None), Some(graph_json(&with, &analysis)));
+        // The node goes: nothing else changed, but the bytes did.
+        let bytes = graph_json_parts(&without, &analysis, &mut parts, stale(&none, true));
+        assert_eq!(bytes, Some(graph_json(&without, &analysis)));
+        assert!(!String::from_utf8(bytes.unwrap()).unwrap().contains("resource:spare"));
+        // Nothing changed: no bytes.
+        assert_eq!(graph_json_parts(&without, &analysis, &mut parts, stale(&none, false)), None);
+        // It comes back.
+        assert_eq!(
+            graph_json_parts(&with, &analysis, &mut parts, stale(&added, true)),
+            Some(graph_json(&with, &analysis))
+        );
+        // A node's entry made again with the same bytes: no bytes.
+        assert_eq!(graph_json_parts(&with, &analysis, &mut parts, stale(&added, false)), None);
+    }
 }

@@ -3,7 +3,7 @@
 //! Without these, each runbook page would scan every finding and every node, and a book
 //! of N nodes would cost N² to render.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use petgraph::graph::NodeIndex;
 
@@ -15,25 +15,34 @@ pub struct Lookup<'a> {
     pub graph: &'a Graph,
     pub analysis: &'a Analysis,
     pub sources: SourceLinker,
-    by_name: BTreeMap<(NodeKind, &'a str), NodeIndex>,
+    by_name: HashMap<(NodeKind, &'a str), NodeIndex>,
     /// Node id to the positions of its findings in the ranking.
-    findings: BTreeMap<&'a str, Vec<usize>>,
+    findings: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Lookup<'a> {
     pub fn new(graph: &'a Graph, analysis: &'a Analysis, sources: SourceLinker) -> Lookup<'a> {
-        let mut by_name = BTreeMap::new();
-        for (index, node) in graph.nodes() {
-            // First in id order wins, so a name shared by two nodes resolves the same way
-            // on every build.
-            by_name.entry((node.kind, node.name.as_str())).or_insert(index);
-        }
-        let mut findings: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, f) in analysis.findings.iter().enumerate() {
-            if let Some(id) = &f.node {
-                findings.entry(id.as_str()).or_default().push(i);
-            }
-        }
+        // Both maps are looked into, never walked: hashed, and made side by side.
+        let (by_name, findings) = rayon::join(
+            || {
+                let mut by_name = HashMap::with_capacity(graph.by_id.len());
+                for (index, node) in graph.nodes() {
+                    // First in id order wins, so a name shared by two nodes resolves the
+                    // same way on every build.
+                    by_name.entry((node.kind, node.name.as_str())).or_insert(index);
+                }
+                by_name
+            },
+            || {
+                let mut findings: HashMap<&str, Vec<usize>> = HashMap::new();
+                for (i, f) in analysis.findings.iter().enumerate() {
+                    if let Some(id) = &f.node {
+                        findings.entry(id.as_str()).or_default().push(i);
+                    }
+                }
+                findings
+            },
+        );
         Lookup { graph, analysis, sources, by_name, findings }
     }
 

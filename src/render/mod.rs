@@ -217,10 +217,13 @@ pub fn render_cached(
         Some(Kept { json: &mut cache.json, fragments: &mut cache.fragments, dirty }),
     );
     cache.rendered = out.pages.iter().filter(|p| p.html).count();
-    for p in out.pages {
+    // Which pages differ from the site's, on every core: graph.json alone is 13 MB on a
+    // large book.
+    let differs: Vec<bool> = out.pages.par_iter().map(|p| site.files.get(&p.path) != Some(&p.bytes)).collect();
+    for (p, differs) in out.pages.into_iter().zip(differs) {
         engine.merge(p.events);
         // The bytes the site no longer needs: big pages write over them next time.
-        let spare = if site.files.get(&p.path) != Some(&p.bytes) {
+        let spare = if differs {
             cache.changed.insert(p.path.clone());
             site.files.insert(p.path.clone(), p.bytes)
         } else {

@@ -167,7 +167,8 @@ pub(super) fn render_pages(
                 html: m.which != fragments::SEARCH,
             });
         }
-        if let Some(bytes) = json {
+        // No graph.json when it came out as the site has it.
+        if let Some(bytes) = json.flatten() {
             pages.push(file("graph.json", bytes));
         }
     }
