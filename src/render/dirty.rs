@@ -121,6 +121,12 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
 
+    // Each old index's node in the new graph, so an edge's other end is compared by index.
+    let mut to_new: Vec<Option<NodeIndex>> = vec![None; old.graph.node_count()];
+    for &(_, oi, ni) in &common {
+        to_new[oi.index()] = Some(ni);
+    }
+    let to_new = &to_new;
     // The analysis maps and the nodes are compared at the same time, on every core.
     let (entries, raw) = rayon::join(
         || entries_differ(old_a, new_a),
@@ -132,8 +138,8 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
                     let flags = Flags {
                         node,
                         data: node,
-                        out: edges_differ(old, oi, new, ni, Direction::Outgoing),
-                        inn: edges_differ(old, oi, new, ni, Direction::Incoming),
+                        out: edges_differ(old, oi, new, ni, to_new, Direction::Outgoing),
+                        inn: edges_differ(old, oi, new, ni, to_new, Direction::Incoming),
                     };
                     flags.any().then_some((id, flags))
                 })
@@ -402,17 +408,25 @@ fn findings_by_node(findings: &[Finding]) -> HashMap<&str, Vec<(usize, &Finding)
 
 /// The node's edges one way differ: another kind, detail, source or node at the other
 /// end, or another order (which no page shows, so this errs on the side of rendering).
-fn edges_differ(old: &Graph, oi: NodeIndex, new: &Graph, ni: NodeIndex, dir: Direction) -> bool {
-    fn other<'g>(g: &'g Graph, e: petgraph::graph::EdgeReference<'_, crate::model::Edge>, dir: Direction) -> &'g str {
-        let i = if dir == Direction::Outgoing { e.target() } else { e.source() };
-        g.graph[i].id.as_str()
+/// `to_new` gives each old node's index in the new graph (`None` when it is gone): two
+/// ends are the same node when they have the same id, that is when one maps to the other.
+fn edges_differ(
+    old: &Graph,
+    oi: NodeIndex,
+    new: &Graph,
+    ni: NodeIndex,
+    to_new: &[Option<NodeIndex>],
+    dir: Direction,
+) -> bool {
+    fn other(e: petgraph::graph::EdgeReference<'_, crate::model::Edge>, dir: Direction) -> NodeIndex {
+        if dir == Direction::Outgoing { e.target() } else { e.source() }
     }
     let mut a = old.graph.edges_directed(oi, dir);
     let mut b = new.graph.edges_directed(ni, dir);
     loop {
         match (a.next(), b.next()) {
             (None, None) => return false,
-            (Some(x), Some(y)) if x.weight() == y.weight() && other(old, x, dir) == other(new, y, dir) => {}
+            (Some(x), Some(y)) if to_new[other(x, dir).index()] == Some(other(y, dir)) && x.weight() == y.weight() => {}
             _ => return true,
         }
     }

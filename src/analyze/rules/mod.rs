@@ -45,7 +45,7 @@ pub fn run(
         &|| dangling_reference::check(graph),
         &|| dependency_cycle::check(graph),
         &|| no_owner::check(graph),
-        &|| doc_code_mismatch::check(graph, analysis),
+        &|| doc_code_mismatch::check(graph),
         &|| timeout_inversion::check(graph, analysis),
         &|| no_signal::check(graph),
         &|| missing_error_handler::check(graph),
