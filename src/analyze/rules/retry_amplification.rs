@@ -54,7 +54,7 @@ pub fn check(graph: &Graph, analysis: &Analysis, limit: u64) -> Vec<Finding> {
             "retry-amplification",
             Severity::Warning,
             Some(&g[first.node].id),
-            &first.source,
+            first.source,
             format!(
                 "up to {} calls reach {} per triggering event ({}): {}; when it fails, every layer retries \
                  all the attempts of the layer under it, multiplying the load exactly when it is struggling \
