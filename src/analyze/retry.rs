@@ -1,5 +1,7 @@
 //! Retry maths: normalised policies, the full delay schedule and the worst case.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -81,14 +83,31 @@ pub fn derive(graph: &Graph, analysis: &mut Analysis) {
             (timeout, facts.iter().map(|f| normalise(f, timeout)).collect())
         })
         .collect();
+    // Each map is built in one go from its entries sorted by id (nodes come nearly in id
+    // order, which the sort finds in one pass), not one insert at a time.
+    let mut timeouts = Vec::new();
+    let (mut retry, mut all) = (Vec::new(), Vec::new());
     for (node, (timeout, policies)) in nodes.into_iter().zip(derived) {
         if let Some(ms) = timeout {
-            analysis.timeout_ms.insert(node.id.clone(), ms);
+            timeouts.push((node.id.clone(), ms));
         }
         if let Some(first) = policies.first() {
-            analysis.retry.insert(node.id.clone(), first.clone());
-            analysis.all_retries.insert(node.id.clone(), policies);
+            retry.push((node.id.clone(), first.clone()));
+            all.push((node.id.clone(), policies));
         }
+    }
+    fill(&mut analysis.timeout_ms, timeouts);
+    fill(&mut analysis.retry, retry);
+    fill(&mut analysis.all_retries, all);
+}
+
+/// Adds the entries to the map, later ones winning: built in one go when the map is empty,
+/// as a fresh analysis's are.
+fn fill<V>(map: &mut BTreeMap<String, V>, entries: Vec<(String, V)>) {
+    if map.is_empty() {
+        *map = entries.into_iter().collect();
+    } else {
+        map.extend(entries);
     }
 }
 

@@ -330,16 +330,18 @@ fn entries_differ<'a>(old_a: &'a Analysis, new_a: &'a Analysis) -> Entries<'a> {
         },
     );
     ids.extend(more);
-    let findings = old_a.findings != new_a.findings;
-    if findings {
-        let old_findings = findings_by_node(&old_a.findings);
-        let new_findings = findings_by_node(&new_a.findings);
-        for (id, fs) in &new_findings {
-            if old_findings.get(id) != Some(fs) {
-                ids.insert(id);
-            }
+    // A node's share (its findings with their ranks) differs exactly when some rank holding
+    // one of its findings, in either list, holds another finding (or none) in the other:
+    // the nodes of the two findings at each differing rank are the ones that changed.
+    let (o, n) = (&old_a.findings, &new_a.findings);
+    let same = o.iter().zip(n).take_while(|(x, y)| x == y).count();
+    let findings = same < o.len().max(n.len());
+    for rank in same..o.len().max(n.len()) {
+        let (x, y) = (o.get(rank), n.get(rank));
+        if x != y {
+            ids.extend(x.and_then(|f| f.node.as_deref()));
+            ids.extend(y.and_then(|f| f.node.as_deref()));
         }
-        ids.extend(old_findings.keys().filter(|id| !new_findings.contains_key(*id)));
     }
     Entries { ids, retries, maps: retries || policies || others, findings }
 }
@@ -393,17 +395,6 @@ fn pager_neighbours<'g>(g: &'g Graph, id: &str) -> Vec<&'g str> {
     let before = g.by_id.range::<str, _>((Bound::Unbounded, Bound::Excluded(id))).rev().find(fits);
     let after = g.by_id.range::<str, _>((Bound::Excluded(id), Bound::Unbounded)).find(fits);
     before.into_iter().chain(after).map(|(other, _)| other.as_str()).collect()
-}
-
-/// Each node's findings with their ranks, as `Lookup::findings_of` shows them.
-fn findings_by_node(findings: &[Finding]) -> HashMap<&str, Vec<(usize, &Finding)>> {
-    let mut out: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
-    for (rank, f) in findings.iter().enumerate() {
-        if let Some(id) = &f.node {
-            out.entry(id.as_str()).or_default().push((rank, f));
-        }
-    }
-    out
 }
 
 /// The node's edges one way differ: another kind, detail, source or node at the other
@@ -481,5 +472,31 @@ mod tests {
         let ranked: HashSet<NodeIndex> =
             old.findings.iter().filter_map(|f| graph.by_id.get(f.node.as_deref()?).copied()).collect();
         assert!(ranked.is_subset(&c.touched), "every node with a finding moved rank");
+    }
+
+    /// Two findings of different nodes trade ranks: those two nodes changed, and no other;
+    /// the last finding dropped: its node alone.
+    #[test]
+    fn findings_mark_the_nodes_at_the_ranks_that_differ() {
+        let graph = fixture::graph();
+        let old = fixture::analysis(&graph);
+        let node_at = |a: &Analysis, r: usize| graph.by_id[a.findings[r].node.as_deref().expect("a node")];
+        let (r, s) = (0..old.findings.len())
+            .flat_map(|r| (r + 1..old.findings.len()).map(move |s| (r, s)))
+            .find(|&(r, s)| {
+                old.findings[r].node.is_some() && old.findings[s].node.is_some() && node_at(&old, r) != node_at(&old, s)
+            })
+            .expect("the fixture has findings of two nodes");
+        let mut new = old.clone();
+        new.findings.swap(r, s);
+        let c = changes(&graph, &old, &graph, &new);
+        assert!(c.findings, "{c:?}");
+        assert_eq!(c.touched, HashSet::from([node_at(&old, r), node_at(&old, s)]));
+        let mut new = old.clone();
+        let last = new.findings.pop().expect("a finding");
+        let c = changes(&graph, &old, &graph, &new);
+        let expected: HashSet<NodeIndex> = last.node.iter().map(|id| graph.by_id[id]).collect();
+        assert!(c.findings, "{c:?}");
+        assert_eq!(c.touched, expected);
     }
 }

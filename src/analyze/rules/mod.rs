@@ -61,8 +61,17 @@ pub fn run(
 }
 
 /// A node's name for messages: its name in backticks.
-fn named(node: &crate::model::Node) -> String {
-    format!("{} `{}`", node.kind.as_str(), node.name)
+fn named(node: &crate::model::Node) -> Named<'_> {
+    Named(node)
+}
+
+/// [`named`]: written straight into the message, with no string of its own.
+struct Named<'a>(&'a crate::model::Node);
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.0.kind.as_str(), self.0.name)
+    }
 }
 
 /// The place a node-level finding points at: where the node is defined.
