@@ -1,5 +1,7 @@
 //! Retry maths: normalised policies, the full delay schedule and the worst case.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -71,20 +73,41 @@ pub fn derive(graph: &Graph, analysis: &mut Analysis) {
         .with_min_len(64)
         .map(|node| {
             let timeout = effective_timeout(&node.attrs.timeouts);
-            let mut facts: Vec<&RetryFact> = node.attrs.retries.iter().collect();
+            let retries = &node.attrs.retries;
+            if retries.len() < 2 {
+                return (timeout, retries.iter().map(|f| normalise(f, timeout)).collect());
+            }
+            let mut facts: Vec<&RetryFact> = retries.iter().collect();
             // Code wins over a doc comment: it is what runs.
             facts.sort_by(|a, b| (a.origin != Origin::Code, &a.source).cmp(&(b.origin != Origin::Code, &b.source)));
             (timeout, facts.iter().map(|f| normalise(f, timeout)).collect())
         })
         .collect();
+    // Each map is built in one go from its entries sorted by id (nodes come nearly in id
+    // order, which the sort finds in one pass), not one insert at a time.
+    let mut timeouts = Vec::new();
+    let (mut retry, mut all) = (Vec::new(), Vec::new());
     for (node, (timeout, policies)) in nodes.into_iter().zip(derived) {
         if let Some(ms) = timeout {
-            analysis.timeout_ms.insert(node.id.clone(), ms);
+            timeouts.push((node.id.clone(), ms));
         }
         if let Some(first) = policies.first() {
-            analysis.retry.insert(node.id.clone(), first.clone());
-            analysis.all_retries.insert(node.id.clone(), policies);
+            retry.push((node.id.clone(), first.clone()));
+            all.push((node.id.clone(), policies));
         }
+    }
+    fill(&mut analysis.timeout_ms, timeouts);
+    fill(&mut analysis.retry, retry);
+    fill(&mut analysis.all_retries, all);
+}
+
+/// Adds the entries to the map, later ones winning: built in one go when the map is empty,
+/// as a fresh analysis's are.
+fn fill<V>(map: &mut BTreeMap<String, V>, entries: Vec<(String, V)>) {
+    if map.is_empty() {
+        *map = entries.into_iter().collect();
+    } else {
+        map.extend(entries);
     }
 }
 
@@ -93,6 +116,22 @@ pub fn derive(graph: &Graph, analysis: &mut Analysis) {
 pub fn effective_timeout(timeouts: &[crate::extract::TimeoutFact]) -> Option<u64> {
     let code = timeouts.iter().filter(|t| t.origin == Origin::Code).filter_map(|t| t.ms.known()).min();
     code.or_else(|| timeouts.iter().filter_map(|t| t.ms.known()).min())
+}
+
+/// The first delay of [`normalise`]'s schedule for `fact`, without building the policy:
+/// `None` when the schedule is empty (no known initial delay, or at most one attempt).
+pub fn first_delay(fact: &RetryFact) -> Option<u64> {
+    let Value::Known(initial) = fact.initial_delay_ms else { return None };
+    if matches!(fact.max_attempts, Value::Known(Some(0 | 1))) {
+        return None;
+    }
+    // The first term of every strategy is the initial delay itself (`factor⁰`, `fib(1)`).
+    let raw = initial as f64;
+    let d = if raw.is_finite() && raw < u64::MAX as f64 { raw.round() as u64 } else { u64::MAX };
+    Some(match fact.max_delay_ms {
+        Value::Known(Some(cap)) => d.min(cap),
+        _ => d,
+    })
 }
 
 /// Turns one fact into a policy with its schedule and worst case.
@@ -285,6 +324,46 @@ mod tests {
         let p = normalise(&f, None);
         assert_eq!(p.worst_case_ms, Some(900_000));
         assert_eq!(p.jitter, "±50%");
+    }
+
+    /// `first_delay` is the first entry of `normalise`'s schedule, whatever the fact.
+    #[test]
+    fn first_delay_is_the_schedules_first() {
+        let strategies = [Strategy::Exponential, Strategy::Fixed, Strategy::Fibonacci];
+        let initials =
+            [Value::Known(0), Value::Known(250), Value::Known(u64::MAX), Value::Unknown { expr: "d".into() }];
+        let factors =
+            [Value::Known(2.0), Value::Known(f64::NAN), Value::Known(0.0), Value::Unknown { expr: "f".into() }];
+        let caps = [Value::Known(None), Value::Known(Some(100)), Value::Unknown { expr: "c".into() }];
+        let attempts = [
+            Value::Known(None),
+            Value::Known(Some(0)),
+            Value::Known(Some(1)),
+            Value::Known(Some(2)),
+            Value::Unknown { expr: "n".into() },
+        ];
+        let elapsed = [Value::Known(None), Value::Known(Some(1))];
+        let mut checked = 0;
+        for s in strategies {
+            for i in &initials {
+                for f in &factors {
+                    for c in &caps {
+                        for a in &attempts {
+                            for e in &elapsed {
+                                let mut fact = fact(s, 1, 1.0, None, None);
+                                (fact.initial_delay_ms, fact.factor, fact.max_delay_ms) =
+                                    (i.clone(), f.clone(), c.clone());
+                                (fact.max_attempts, fact.max_elapsed_ms) = (a.clone(), e.clone());
+                                let p = normalise(&fact, Some(10));
+                                assert_eq!(first_delay(&fact), p.schedule_ms.first().copied(), "{fact:?}");
+                                checked += usize::from(!p.schedule_ms.is_empty());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "most facts have a first delay: {checked}");
     }
 
     #[test]

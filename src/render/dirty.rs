@@ -121,6 +121,12 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
         }
     }
 
+    // Each old index's node in the new graph, so an edge's other end is compared by index.
+    let mut to_new: Vec<Option<NodeIndex>> = vec![None; old.graph.node_count()];
+    for &(_, oi, ni) in &common {
+        to_new[oi.index()] = Some(ni);
+    }
+    let to_new = &to_new;
     // The analysis maps and the nodes are compared at the same time, on every core.
     let (entries, raw) = rayon::join(
         || entries_differ(old_a, new_a),
@@ -132,8 +138,8 @@ pub fn changes(old: &Graph, old_a: &Analysis, new: &Graph, new_a: &Analysis) -> 
                     let flags = Flags {
                         node,
                         data: node,
-                        out: edges_differ(old, oi, new, ni, Direction::Outgoing),
-                        inn: edges_differ(old, oi, new, ni, Direction::Incoming),
+                        out: edges_differ(old, oi, new, ni, to_new, Direction::Outgoing),
+                        inn: edges_differ(old, oi, new, ni, to_new, Direction::Incoming),
                     };
                     flags.any().then_some((id, flags))
                 })
@@ -324,16 +330,18 @@ fn entries_differ<'a>(old_a: &'a Analysis, new_a: &'a Analysis) -> Entries<'a> {
         },
     );
     ids.extend(more);
-    let findings = old_a.findings != new_a.findings;
-    if findings {
-        let old_findings = findings_by_node(&old_a.findings);
-        let new_findings = findings_by_node(&new_a.findings);
-        for (id, fs) in &new_findings {
-            if old_findings.get(id) != Some(fs) {
-                ids.insert(id);
-            }
+    // A node's share (its findings with their ranks) differs exactly when some rank holding
+    // one of its findings, in either list, holds another finding (or none) in the other:
+    // the nodes of the two findings at each differing rank are the ones that changed.
+    let (o, n) = (&old_a.findings, &new_a.findings);
+    let same = o.iter().zip(n).take_while(|(x, y)| x == y).count();
+    let findings = same < o.len().max(n.len());
+    for rank in same..o.len().max(n.len()) {
+        let (x, y) = (o.get(rank), n.get(rank));
+        if x != y {
+            ids.extend(x.and_then(|f| f.node.as_deref()));
+            ids.extend(y.and_then(|f| f.node.as_deref()));
         }
-        ids.extend(old_findings.keys().filter(|id| !new_findings.contains_key(*id)));
     }
     Entries { ids, retries, maps: retries || policies || others, findings }
 }
@@ -389,83 +397,32 @@ fn pager_neighbours<'g>(g: &'g Graph, id: &str) -> Vec<&'g str> {
     before.into_iter().chain(after).map(|(other, _)| other.as_str()).collect()
 }
 
-/// Each node's findings with their ranks, as `Lookup::findings_of` shows them.
-fn findings_by_node(findings: &[Finding]) -> HashMap<&str, Vec<(usize, &Finding)>> {
-    let mut out: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
-    for (rank, f) in findings.iter().enumerate() {
-        if let Some(id) = &f.node {
-            out.entry(id.as_str()).or_default().push((rank, f));
-        }
-    }
-    out
-}
-
 /// The node's edges one way differ: another kind, detail, source or node at the other
 /// end, or another order (which no page shows, so this errs on the side of rendering).
-fn edges_differ(old: &Graph, oi: NodeIndex, new: &Graph, ni: NodeIndex, dir: Direction) -> bool {
-    fn other<'g>(g: &'g Graph, e: petgraph::graph::EdgeReference<'_, crate::model::Edge>, dir: Direction) -> &'g str {
-        let i = if dir == Direction::Outgoing { e.target() } else { e.source() };
-        g.graph[i].id.as_str()
+/// `to_new` gives each old node's index in the new graph (`None` when it is gone): two
+/// ends are the same node when they have the same id, that is when one maps to the other.
+fn edges_differ(
+    old: &Graph,
+    oi: NodeIndex,
+    new: &Graph,
+    ni: NodeIndex,
+    to_new: &[Option<NodeIndex>],
+    dir: Direction,
+) -> bool {
+    fn other(e: petgraph::graph::EdgeReference<'_, crate::model::Edge>, dir: Direction) -> NodeIndex {
+        if dir == Direction::Outgoing { e.target() } else { e.source() }
     }
     let mut a = old.graph.edges_directed(oi, dir);
     let mut b = new.graph.edges_directed(ni, dir);
     loop {
         match (a.next(), b.next()) {
             (None, None) => return false,
-            (Some(x), Some(y)) if x.weight() == y.weight() && other(old, x, dir) == other(new, y, dir) => {}
+            (Some(x), Some(y)) if to_new[other(x, dir).index()] == Some(other(y, dir)) && x.weight() == y.weight() => {}
             _ => return true,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::render::fixture;
-
-    #[test]
-    fn merged_pairs_each_id_once_in_order() {
-        let old: BTreeMap<String, u8> = [("a", 1), ("b", 2), ("d", 4)].map(|(k, v)| (k.to_string(), v)).into();
-        let new: BTreeMap<String, u8> = [("b", 2), ("c", 3), ("d", 5)].map(|(k, v)| (k.to_string(), v)).into();
-        let got: Vec<_> = merged(&old, &new).map(|(k, o, n)| (k, o.copied(), n.copied())).collect();
-        assert_eq!(
-            got,
-            vec![("a", Some(1), None), ("b", Some(2), Some(2)), ("c", None, Some(3)), ("d", Some(4), Some(5))]
-        );
-        let mut ids = HashSet::new();
-        assert!(differing(&old, &new, &mut ids));
-        assert_eq!(ids, HashSet::from(["a", "c", "d"]));
-        let (same, mut ids) = (old.clone(), HashSet::new());
-        assert!(!differing(&old, &same, &mut ids));
-        assert!(ids.is_empty());
-    }
-
-    /// One node's blast radius alone changes: its page (and its neighbours'), its
-    /// `graph.json` entry, and nothing global.
-    #[test]
-    fn an_analysis_entry_alone_marks_its_node() {
-        let graph = fixture::graph();
-        let old = fixture::analysis(&graph);
-        assert!(!changes(&graph, &old, &graph, &old).any, "the same build changes nothing");
-        let mut new = old.clone();
-        let (id, list) =
-            Arc::make_mut(&mut new.blast_radius).iter_mut().next().expect("the fixture has a blast radius");
-        list.push("zzz:not-a-node".to_string());
-        let id = id.clone();
-        let c = changes(&graph, &old, &graph, &new);
-        let i = graph.by_id[&id];
-        assert!(c.any && !c.global && !c.count && !c.findings && !c.retries && !c.edges, "{c:?}");
-        assert!(c.pages.contains(&i), "{c:?}");
-        assert_eq!(c.touched, HashSet::from([i]));
-        // A finding of its own shifts the ranks of those after it: their nodes change too.
-        let mut new = old.clone();
-        let mut f = new.findings[0].clone();
-        f.node = Some(id.clone());
-        new.findings.insert(0, f);
-        let c = changes(&graph, &old, &graph, &new);
-        assert!(c.findings && c.touched.contains(&i), "{c:?}");
-        let ranked: HashSet<NodeIndex> =
-            old.findings.iter().filter_map(|f| graph.by_id.get(f.node.as_deref()?).copied()).collect();
-        assert!(ranked.is_subset(&c.touched), "every node with a finding moved rank");
-    }
-}
+#[path = "dirty_tests.rs"]
+mod tests;

@@ -11,7 +11,7 @@ pub fn check(graph: &Graph) -> Vec<Finding> {
         .map(|d| {
             let from = graph.node(&d.from);
             let node = from.map(|n| n.id.as_str());
-            let who = from.map_or_else(|| format!("`{}`", d.from), super::named);
+            let who = from.map_or_else(|| format!("`{}`", d.from), |n| super::named(n).to_string());
             if d.kind == EdgeKind::Documents {
                 return Finding::new(
                     "dangling-reference",

@@ -1,36 +1,43 @@
 //! `doc-code-mismatch`: a doc comment whose retry or timeout contradicts the code; the code wins.
 
-use crate::analyze::retry::normalise;
-use crate::analyze::{Analysis, Finding};
+use crate::analyze::Finding;
+use crate::analyze::retry::first_delay;
 use crate::diag::Severity;
 use crate::extract::duration::human;
-use crate::extract::{Origin, TimeoutFact};
+use crate::extract::{Origin, RetryFact, TimeoutFact, Value};
 use crate::model::Graph;
 
-pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
+pub fn check(graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
-        let timeout = analysis.timeout_ms.get(&node.id).copied();
         let mut declared = node.attrs.retries.iter().filter(|r| r.origin == Origin::Declared).peekable();
         let code = node.attrs.retries.iter().find(|r| r.origin == Origin::Code);
         // Only a node with both a code retry and a declared one can disagree.
+        // What the two policies ([`normalise`]) would say of the attempts and the first
+        // delay, read from the facts without building them.
         if let Some(code) = code.filter(|_| declared.peek().is_some()) {
-            let c = normalise(code, timeout);
+            let attempts = |f: &RetryFact| match f.max_attempts {
+                Value::Known(n) => n,
+                Value::Unknown { .. } => None,
+            };
+            let (c_attempts, c_first) = (attempts(code), first_delay(code));
+            let c_attempts_known = matches!(code.max_attempts, Value::Known(_));
+            let c_initial_known = matches!(code.initial_delay_ms, Value::Known(_));
             for doc in declared {
-                let d = normalise(doc, timeout);
+                let (d_attempts, d_first) = (attempts(doc), first_delay(doc));
                 let mut diffs = Vec::new();
-                if d.max_attempts != c.max_attempts && c.unknown.iter().all(|u| u.field != "max_attempts") {
-                    diffs.push(format!("{} attempts, the code makes {}", count(d.max_attempts), count(c.max_attempts)));
+                if d_attempts != c_attempts && c_attempts_known {
+                    diffs.push(format!("{} attempts, the code makes {}", count(d_attempts), count(c_attempts)));
                 }
-                if d.schedule_ms.first() != c.schedule_ms.first() && c.initial_delay_ms.is_some() {
+                if d_first != c_first && c_initial_known {
                     diffs.push(format!(
                         "a first delay of {}, the code waits {}",
-                        d.schedule_ms.first().map_or("none".into(), |&v| human(v)),
-                        c.schedule_ms.first().map_or("none".into(), |&v| human(v))
+                        d_first.map_or("none".into(), human),
+                        c_first.map_or("none".into(), human)
                     ));
                 }
                 if !diffs.is_empty() {
-                    out.push(mismatch(node, &doc.source, &c.source, "retry", &diffs.join("; ")));
+                    out.push(mismatch(node, &doc.source, &code.source, "retry", &diffs.join("; ")));
                 }
             }
         }

@@ -45,7 +45,7 @@ pub fn run(
         &|| dangling_reference::check(graph),
         &|| dependency_cycle::check(graph),
         &|| no_owner::check(graph),
-        &|| doc_code_mismatch::check(graph, analysis),
+        &|| doc_code_mismatch::check(graph),
         &|| timeout_inversion::check(graph, analysis),
         &|| no_signal::check(graph),
         &|| missing_error_handler::check(graph),
@@ -61,8 +61,17 @@ pub fn run(
 }
 
 /// A node's name for messages: its name in backticks.
-fn named(node: &crate::model::Node) -> String {
-    format!("{} `{}`", node.kind.as_str(), node.name)
+fn named(node: &crate::model::Node) -> Named<'_> {
+    Named(node)
+}
+
+/// [`named`]: written straight into the message, with no string of its own.
+struct Named<'a>(&'a crate::model::Node);
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.0.kind.as_str(), self.0.name)
+    }
 }
 
 /// The place a node-level finding points at: where the node is defined.

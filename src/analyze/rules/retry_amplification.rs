@@ -17,23 +17,24 @@ const MAX_DEPTH: usize = 16;
 const BUDGET: usize = 200_000;
 
 /// One retrying layer on a path: a node and the attempts of one of its policies.
-#[derive(Clone, Debug)]
-struct Layer {
+#[derive(Clone, Copy, Debug)]
+struct Layer<'a> {
     node: NodeIndex,
     attempts: u64,
-    source: Source,
-    library: String,
+    source: &'a Source,
+    library: &'a str,
 }
 
 /// The worst path found to one dependency.
-struct Worst {
+struct Worst<'a> {
     calls: u64,
     path: Vec<NodeIndex>,
-    layers: Vec<Layer>,
+    layers: Vec<Layer<'a>>,
 }
 
 pub fn check(graph: &Graph, analysis: &Analysis, limit: u64) -> Vec<Finding> {
-    let mut search = Search { graph, analysis, limit, worst: BTreeMap::new(), budget: BUDGET };
+    let layers = vec![None; graph.graph.node_count()];
+    let mut search = Search { graph, analysis, limit, worst: BTreeMap::new(), budget: BUDGET, layers };
     for (idx, node) in graph.nodes() {
         if matches!(node.kind, NodeKind::Step | NodeKind::Workflow) {
             search.walk(idx, &mut Vec::new(), &mut Vec::new());
@@ -53,7 +54,7 @@ pub fn check(graph: &Graph, analysis: &Analysis, limit: u64) -> Vec<Finding> {
             "retry-amplification",
             Severity::Warning,
             Some(&g[first.node].id),
-            &first.source,
+            first.source,
             format!(
                 "up to {} calls reach {} per triggering event ({}): {}; when it fails, every layer retries \
                  all the attempts of the layer under it, multiplying the load exactly when it is struggling \
@@ -76,20 +77,26 @@ struct Search<'a> {
     graph: &'a Graph,
     analysis: &'a Analysis,
     limit: u64,
-    worst: BTreeMap<NodeIndex, Worst>,
+    worst: BTreeMap<NodeIndex, Worst<'a>>,
     budget: usize,
+    /// Each node's layers ([`Search::layers_of`]), by node index, once found: many paths
+    /// pass through the same node.
+    layers: Vec<Option<Vec<Layer<'a>>>>,
 }
 
-impl Search<'_> {
-    fn walk(&mut self, idx: NodeIndex, path: &mut Vec<NodeIndex>, layers: &mut Vec<Layer>) {
+impl<'a> Search<'a> {
+    fn walk(&mut self, idx: NodeIndex, path: &mut Vec<NodeIndex>, layers: &mut Vec<Layer<'a>>) {
         if self.budget == 0 || path.len() >= MAX_DEPTH || path.contains(&idx) {
             return;
         }
         self.budget -= 1;
         let g = &self.graph.graph;
-        let own = self.layers_of(idx);
         let before = layers.len();
-        layers.extend(own);
+        let slot = idx.index();
+        if self.layers[slot].is_none() {
+            self.layers[slot] = Some(self.layers_of(idx));
+        }
+        layers.extend_from_slice(self.layers[slot].as_deref().unwrap_or_default());
         path.push(idx);
         self.record(idx, path, layers);
         let next: Vec<NodeIndex> = g
@@ -123,9 +130,10 @@ impl Search<'_> {
     /// one kind are alternatives (retriers for different errors, separate calls), so each
     /// kind counts once, at its largest. A doc comment's retry counts only when the code
     /// shows none: it describes the same loop.
-    fn layers_of(&self, idx: NodeIndex) -> Vec<Layer> {
+    fn layers_of(&self, idx: NodeIndex) -> Vec<Layer<'a>> {
+        let analysis: &'a Analysis = self.analysis;
         let node = &self.graph.graph[idx];
-        let Some(policies) = self.analysis.all_retries.get(&node.id) else { return Vec::new() };
+        let Some(policies) = analysis.all_retries.get(&node.id) else { return Vec::new() };
         let code: Vec<&RetryPolicy> = policies.iter().filter(|p| p.origin == Origin::Code).collect();
         let chosen = if code.is_empty() { policies.iter().take(1).collect() } else { code };
         let mut by_kind: BTreeMap<u8, Layer> = BTreeMap::new();
@@ -136,8 +144,7 @@ impl Search<'_> {
                 "tokio-retry" | "backon" | "backoff" | "doc" => 1,
                 _ => 0,
             };
-            let layer =
-                Layer { node: idx, attempts: u64::from(n), source: p.source.clone(), library: p.library.clone() };
+            let layer = Layer { node: idx, attempts: u64::from(n), source: &p.source, library: &p.library };
             if by_kind.get(&kind).is_none_or(|l| layer.attempts > l.attempts) {
                 by_kind.insert(kind, layer);
             }
@@ -147,12 +154,12 @@ impl Search<'_> {
 
     /// Records the calls this path sends to each dependency of its last node (or to the
     /// node itself when it names none), when at least two layers retry.
-    fn record(&mut self, idx: NodeIndex, path: &[NodeIndex], layers: &[Layer]) {
-        let retrying: Vec<&Layer> = layers.iter().filter(|l| l.attempts > 1).collect();
-        if retrying.len() < 2 {
+    fn record(&mut self, idx: NodeIndex, path: &[NodeIndex], layers: &[Layer<'a>]) {
+        let retrying = || layers.iter().filter(|l| l.attempts > 1);
+        if retrying().nth(1).is_none() {
             return;
         }
-        let calls = retrying.iter().fold(1u64, |acc, l| acc.saturating_mul(l.attempts));
+        let calls = retrying().fold(1u64, |acc, l| acc.saturating_mul(l.attempts));
         if calls <= self.limit {
             return;
         }
@@ -164,7 +171,7 @@ impl Search<'_> {
         }
         for dep in deps {
             if self.worst.get(&dep).is_none_or(|w| calls > w.calls) {
-                let layers = retrying.iter().map(|l| (*l).clone()).collect();
+                let layers = retrying().copied().collect();
                 self.worst.insert(dep, Worst { calls, path: path.to_vec(), layers });
             }
         }

@@ -26,7 +26,9 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
     if workflows.len() < 2 {
         return Vec::new();
     }
-    let top: std::collections::HashSet<&str> = workflows.iter().copied().collect();
+    // Sorted by id like each radius, so a radius's workflows are matched in one walk.
+    let mut top: Vec<&str> = workflows.clone();
+    top.sort_unstable();
     let mut out = Vec::new();
     for (_, node) in graph.nodes() {
         if matches!(node.kind, NodeKind::Workflow | NodeKind::Team | NodeKind::Alert) {
@@ -40,7 +42,17 @@ pub fn check(graph: &Graph, analysis: &Analysis) -> Vec<Finding> {
         if (to - from) * 2 <= workflows.len() {
             continue;
         }
-        let reached: Vec<&str> = radius[from..to].iter().map(String::as_str).filter(|w| top.contains(w)).collect();
+        let mut j = 0;
+        let reached: Vec<&str> = radius[from..to]
+            .iter()
+            .map(String::as_str)
+            .filter(|w| {
+                while top.get(j).is_some_and(|t| t < w) {
+                    j += 1;
+                }
+                top.get(j) == Some(w)
+            })
+            .collect();
         if reached.len() * 2 <= workflows.len() {
             continue;
         }
