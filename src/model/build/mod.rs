@@ -1,7 +1,6 @@
 //! Builds the graph from every file's facts: merge nodes, resolve names, record dangling references.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use petgraph::graph::NodeIndex;
 use rayon::slice::ParallelSliceMut;
@@ -53,6 +52,8 @@ pub(super) fn assemble(
     // With room for the teams, alerts and externals named only by reference: a node vector
     // that grows past its capacity copies every node.
     b.graph.graph.reserve_nodes(n + n / 4 + 16);
+    b.edges.reserve(edges.len());
+    b.edge_at.reserve(edges.len());
     for p in pending {
         b.insert_owned(p, false);
     }
@@ -128,6 +129,9 @@ pub(super) fn merge_group<'a>(mut facts: impl Iterator<Item = &'a NodeFact>) -> 
     p
 }
 
+/// An edge's identity while the graph is built: one edge per pair and kind.
+type EdgeKey = (NodeIndex, NodeIndex, EdgeKind);
+
 #[derive(Default)]
 struct Builder {
     graph: Graph,
@@ -138,7 +142,10 @@ struct Builder {
     /// `by_name` again, by each node's slug: the fallback lookup of a name written another
     /// way (`orders_db` for `orders-db`) without scanning every name.
     by_slug: FxHashMap<(NodeKind, u64), Vec<NodeIndex>>,
-    edges: BTreeMap<(NodeIndex, NodeIndex, EdgeKind), Edge>,
+    /// The edges made so far, one per (from, to, kind), in the order first met; `edge_at`
+    /// finds each one's place. They go into the graph in key order (`finish`).
+    edges: Vec<(EdgeKey, Edge)>,
+    edge_at: FxHashMap<EdgeKey, usize>,
     /// The last suffix tried for a base slug: a slug once taken stays taken, so the search
     /// for a free `base-n` goes on from there instead of from 2.
     suffixes: FxHashMap<(NodeKind, String), usize>,
@@ -264,13 +271,18 @@ impl Builder {
         if from == to && matches!(fact.kind, EdgeKind::Calls | EdgeKind::Contains) {
             return;
         }
-        let e = self.edges.entry((from, to, fact.kind)).or_insert_with(|| Edge {
-            kind: fact.kind,
-            sources: Vec::new(),
-            detail: fact.detail.clone(),
+        self.add_source((from, to, fact.kind), &fact.source, || fact.detail.clone());
+    }
+
+    /// Adds `source` to the edge `key`, made with `detail` if it is new.
+    fn add_source(&mut self, key: EdgeKey, source: &Source, detail: impl FnOnce() -> Option<String>) {
+        let at = *self.edge_at.entry(key).or_insert_with(|| {
+            self.edges.push((key, Edge { kind: key.2, sources: Vec::new(), detail: detail() }));
+            self.edges.len() - 1
         });
-        if !e.sources.contains(&fact.source) {
-            e.sources.push(fact.source.clone());
+        let e = &mut self.edges[at].1;
+        if !e.sources.contains(source) {
+            e.sources.push(source.clone());
         }
     }
 
@@ -327,14 +339,7 @@ impl Builder {
             }
         }
         for (r, alert, source) in found {
-            let e = self.edges.entry((r, alert, EdgeKind::Documents)).or_insert_with(|| Edge {
-                kind: EdgeKind::Documents,
-                sources: Vec::new(),
-                detail: Some("runbook_url".to_string()),
-            });
-            if !e.sources.contains(&source) {
-                e.sources.push(source);
-            }
+            self.add_source((r, alert, EdgeKind::Documents), &source, || Some("runbook_url".to_string()));
         }
     }
 
@@ -350,7 +355,10 @@ impl Builder {
 
     fn finish(mut self) -> Graph {
         self.graph.graph.reserve_edges(self.edges.len());
-        for ((from, to, _), mut e) in std::mem::take(&mut self.edges) {
+        // Keys are unique: an unstable sort gives the one order.
+        let mut edges = std::mem::take(&mut self.edges);
+        edges.par_sort_unstable_by_key(|&(key, _)| key);
+        for ((from, to, _), mut e) in edges {
             e.sources.sort();
             self.graph.graph.add_edge(from, to, e);
         }
